@@ -1,0 +1,233 @@
+using System.Numerics.Tensors;
+using Know2Vec.Core.Imaging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Know2Vec.Core.Inference;
+
+/// <summary>
+/// Runs one ONNX classifier as a black box: grey images in, logits out. Reads the input layout
+/// from the model's metadata and adapts any image to it (resize, channel replication, value
+/// range). One session per instance, reused; thread-safe.
+/// </summary>
+public sealed class OnnxClassifier : IDisposable
+{
+    /// <summary>Images per call when the model's batch dimension is dynamic.</summary>
+    public const int DefaultMaxBatch = 64;
+
+    private readonly InferenceSession _session;
+    private readonly int _maxBatch;
+
+    /// <param name="modelPath">The .onnx file.</param>
+    /// <param name="sessions">Builds the session (provider, threading).</param>
+    /// <param name="inputRange">The value range the model was trained on (from the manifest); default 0..1.</param>
+    /// <param name="maxBatch">Images per call when the batch dimension is dynamic.</param>
+    /// <exception cref="ModelInputNotSupportedException">The model's input cannot take an image.</exception>
+    public OnnxClassifier(string modelPath, OnnxSessionFactory sessions, (float Min, float Max)? inputRange = null, int maxBatch = DefaultMaxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        InputRange = inputRange ?? (0f, 1f);
+        _maxBatch = maxBatch;
+        _session = sessions.Create(modelPath);
+        try
+        {
+            Input = DescribeInput(_session.InputMetadata);
+            (OutputName, ClassCount) = DescribeOutput(_session.OutputMetadata);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The declared input.</summary>
+    public ModelInputSpec Input { get; }
+
+    /// <summary>The output read as logits (the model's first output).</summary>
+    public string OutputName { get; }
+
+    /// <summary>Number of classes when the output shape fixes it; otherwise known after the first run.</summary>
+    public int? ClassCount { get; }
+
+    /// <summary>Input intensities 0..1 are mapped linearly onto this range.</summary>
+    public (float Min, float Max) InputRange { get; }
+
+    /// <summary>Runs the model; returns one row of logits (raw first-output values) per image.</summary>
+    public float[][] Predict(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var logits = new float[images.Count][];
+        if (images.Count == 0)
+        {
+            return logits;
+        }
+
+        // A fixed batch (usually 1) runs in chunks of exactly that size, padded with zeros.
+        var batch = Input.FixedBatch ?? Math.Min(_maxBatch, images.Count);
+        var buffer = new float[batch * Input.ImageLength];
+
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        for (var start = 0; start < images.Count; start += batch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var n = Math.Min(batch, images.Count - start);
+            var run = Input.FixedBatch ?? n;
+            Array.Clear(buffer);
+            for (var i = 0; i < n; i++)
+            {
+                Fill(images[start + i], buffer.AsSpan(i * Input.ImageLength, Input.ImageLength));
+            }
+
+            try
+            {
+                RunBatch(runOptions, buffer, run, n, logits, start);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+        }
+
+        return logits;
+    }
+
+    /// <summary>Numerically stable softmax of one row of logits.</summary>
+    public static float[] Softmax(ReadOnlySpan<float> logits)
+    {
+        var result = new float[logits.Length];
+        Softmax(logits, result);
+        return result;
+    }
+
+    /// <summary>Numerically stable softmax into <paramref name="destination"/>.</summary>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> destination)
+    {
+        if (logits.IsEmpty)
+        {
+            return;
+        }
+
+        // Subtracting the max keeps exp from overflowing on large logits.
+        TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), destination);
+        TensorPrimitives.Exp(destination, destination);
+        TensorPrimitives.Divide(destination, TensorPrimitives.Sum(destination), destination);
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    /// <summary>Writes one image in the model's layout and value range.</summary>
+    internal void Fill(GrayImage image, Span<float> destination)
+    {
+        var (h, w, c) = (Input.Height, Input.Width, Input.Channels);
+        var plane = ImageResize.Bilinear(image, w, h).Pixels;
+        var (min, max) = InputRange;
+        var span = max - min;
+        if (Input.Layout == ModelInputLayout.Nhwc)
+        {
+            for (var i = 0; i < plane.Length; i++)
+            {
+                var v = min + (plane[i] * span);
+                for (var k = 0; k < c; k++)
+                {
+                    destination[(i * c) + k] = v;
+                }
+            }
+
+            return;
+        }
+
+        // NCHW, flat and NHW all start with a full plane; NCHW with 3 channels repeats it.
+        var first = destination[..plane.Length];
+        for (var i = 0; i < plane.Length; i++)
+        {
+            first[i] = min + (plane[i] * span);
+        }
+
+        for (var k = 1; k < c; k++)
+        {
+            first.CopyTo(destination.Slice(k * plane.Length, plane.Length));
+        }
+    }
+
+    private void RunBatch(RunOptions runOptions, float[] buffer, int run, int n, float[][] logits, int offset)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, run * Input.ImageLength), Input.Shape(run));
+        using var outputs = _session.Run(runOptions, [Input.Name], [input], [OutputName]);
+        var output = outputs[0];
+        var shape = output.GetTensorTypeAndShape().Shape;
+        var values = output.GetTensorDataAsSpan<float>();
+        if (shape.Length == 0 || shape[0] != run || values.Length % run != 0)
+        {
+            throw new InvalidOperationException($"Output '{OutputName}' has shape [{string.Join(',', shape)}] for a batch of {run}.");
+        }
+
+        var classes = values.Length / run;
+        for (var i = 0; i < n; i++)
+        {
+            logits[offset + i] = values.Slice(i * classes, classes).ToArray();
+        }
+    }
+
+    internal static ModelInputSpec DescribeInput(IReadOnlyDictionary<string, NodeMetadata> inputs)
+    {
+        if (inputs.Count != 1)
+        {
+            throw new ModelInputNotSupportedException($"The model has {inputs.Count} inputs ({string.Join(", ", inputs.Keys)}); exactly one image input is supported.");
+        }
+
+        var (name, meta) = inputs.Single();
+        if (meta.OnnxValueType != OnnxValueType.ONNX_TYPE_TENSOR)
+        {
+            throw new ModelInputNotSupportedException($"Input '{name}' is a {meta.OnnxValueType}, not a tensor.");
+        }
+
+        if (meta.ElementDataType != TensorElementType.Float)
+        {
+            throw new ModelInputNotSupportedException($"Input '{name}' has element type {meta.ElementDataType}; only float (float32) inputs are supported.");
+        }
+
+        var d = meta.Dimensions;
+        var shape = "[" + string.Join(',', d.Select((v, i) => v > 0 ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : meta.SymbolicDimensions[i] is { Length: > 0 } s ? s : "?")) + "]";
+        int? batch = d.Length > 0 && d[0] > 0 ? d[0] : null;
+
+        ModelInputSpec spec = d.Length switch
+        {
+            4 when d[1] is 1 or 3 => new(name, ModelInputLayout.Nchw, d[1], d[2], d[3], batch),
+            4 when d[3] is 1 or 3 => new(name, ModelInputLayout.Nhwc, d[3], d[1], d[2], batch),
+            4 => throw new ModelInputNotSupportedException($"Input '{name}' {shape}: cannot tell the channel axis (expected 1 or 3 channels at axis 1 or 3)."),
+            3 => new(name, ModelInputLayout.Nhw, 1, d[1], d[2], batch),
+            2 when d[1] > 0 && IsSquare(d[1], out var side) => new(name, ModelInputLayout.Flat, 1, side, side, batch),
+            2 when d[1] > 0 => throw new ModelInputNotSupportedException($"Input '{name}' {shape}: a flattened input must be a square grey image (H·W with H = W)."),
+            2 => throw new ModelInputNotSupportedException($"Input '{name}' {shape}: the flattened size is dynamic and cannot be inferred."),
+            _ => throw new ModelInputNotSupportedException($"Input '{name}' {shape} has rank {d.Length}; supported: [N,C,H,W], [N,H,W,C], [N,H,W], [N,H·W]."),
+        };
+
+        if (spec.Height <= 0 || spec.Width <= 0)
+        {
+            throw new ModelInputNotSupportedException($"Input '{name}' {shape}: height and width are dynamic and cannot be inferred.");
+        }
+
+        return spec;
+    }
+
+    private static (string Name, int? Classes) DescribeOutput(IReadOnlyDictionary<string, NodeMetadata> outputs)
+    {
+        var (name, meta) = outputs.First();
+        if (meta.OnnxValueType != OnnxValueType.ONNX_TYPE_TENSOR || meta.ElementDataType != TensorElementType.Float)
+        {
+            throw new ModelInputNotSupportedException($"Output '{name}' must be a float tensor of logits; it is {meta.OnnxValueType} of {meta.ElementDataType}.");
+        }
+
+        var rest = meta.Dimensions.Skip(1).ToArray();
+        int? classes = rest.Length > 0 && rest.All(v => v > 0) ? rest.Aggregate(1, (a, b) => a * b) : null;
+        return (name, classes);
+    }
+
+    private static bool IsSquare(int value, out int side)
+    {
+        side = (int)Math.Round(Math.Sqrt(value));
+        return side * side == value;
+    }
+}
