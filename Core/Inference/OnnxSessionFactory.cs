@@ -18,6 +18,13 @@ public sealed partial class OnnxSessionFactory
     /// <summary>Value of <see cref="ActiveProvider"/> when sessions run on CUDA.</summary>
     public const string CudaProvider = "CUDA";
 
+    // Not const: a constant condition would make one branch unreachable (a warning, so an error) in one build.
+#if USE_GPU
+    private static readonly bool IsGpuBuild = true;
+#else
+    private static readonly bool IsGpuBuild = false;
+#endif
+
     private readonly InferenceOptions _options;
     private readonly ILogger<OnnxSessionFactory> _logger;
     private volatile bool _useCuda;
@@ -122,14 +129,10 @@ public sealed partial class OnnxSessionFactory
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
         {
-#if USE_GPU
-            const bool gpuBuild = true;
-#else
-            const bool gpuBuild = false;
-#endif
-            if (_options.Device == InferenceDevice.Cuda || gpuBuild)
+            // A GPU build that cannot use CUDA deserves a warning even under "auto"; a CPU build does not.
+            if (_options.Device == InferenceDevice.Cuda || IsGpuBuild)
             {
-                LogCudaUnavailable(_logger, _options.Device, gpuBuild, e.Message);
+                LogCudaUnavailable(_logger, _options.Device, IsGpuBuild, e.Message);
             }
             else
             {
