@@ -1,0 +1,100 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Know2Vec.Indexer;
+
+/// <summary>
+/// Service-wide settings (section <c>Know2Vec</c>). Relative paths resolve against
+/// <see cref="BaseDirectory"/> (see <see cref="Know2VecPaths"/>).
+/// </summary>
+public sealed class Know2VecOptions
+{
+    public const string SectionName = "Know2Vec";
+
+    /// <summary>
+    /// Directory that relative paths below are resolved against. Default: the host's content root
+    /// (the application directory when published). A relative value is itself resolved against the
+    /// content root: the Api's launch profile sets ".." so that <c>dotnet run --project Api</c> from
+    /// a checkout finds zoo-manifests/ at the repository root.
+    /// </summary>
+    public string? BaseDirectory { get; set; }
+
+    /// <summary>Where the service keeps its state: catalog, vectors, job queue, uploaded zoos.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Root that model files of zoos registered with a JSON manifest body are resolved against.</summary>
+    [Required]
+    public string ZooRoot { get; set; } = "zoo-manifests";
+
+    /// <summary>
+    /// Manifests registered on start-up when their zoo id is not yet in the catalog (each one's model
+    /// files resolve against the manifest's own folder). Blank entries are ignored, so an override
+    /// such as <c>Know2Vec__SeedManifests__0=</c> turns the default seed off. The default list lives
+    /// in appsettings.json, not here: the configuration binder appends to a list that has items.
+    /// </summary>
+    public List<string> SeedManifests { get; set; } = [];
+
+    /// <summary>
+    /// Key that write endpoints (register and delete zoos) require in the <c>X-Api-Key</c> header.
+    /// Unset: writes are refused, except in the Development environment.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The probe pool: the fixed, versioned set of unlabelled images every model is probed on.</summary>
+    [Required]
+    public string ProbePoolDirectory { get; set; } = "zoo-manifests/probe-pool/v1";
+
+    /// <summary>Request limits.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public Know2VecLimits Limits { get; set; } = new();
+
+    /// <summary>Background jobs.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public JobOptions Jobs { get; set; } = new();
+}
+
+/// <summary>Request limits (section <c>Know2Vec:Limits</c>). Image pixel limits are in <c>Know2Vec:Images</c>.</summary>
+public sealed class Know2VecLimits
+{
+    /// <summary>Most images in one query.</summary>
+    [Range(1, 100_000)]
+    public int MaxImagesPerQuery { get; set; } = 256;
+
+    /// <summary>Most bytes in one request body (a query's images, a zoo upload with its model files).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Most bytes of one zoo manifest.</summary>
+    [Range(64, 64 * 1024 * 1024)]
+    public int MaxManifestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest topK a query may ask for.</summary>
+    [Range(1, 10_000)]
+    public int MaxTopK { get; set; } = 100;
+}
+
+/// <summary>Background job settings (section <c>Know2Vec:Jobs</c>).</summary>
+public sealed class JobOptions
+{
+    /// <summary>Run a job server in this process (embedded mode). The distributed Api sets false and leaves jobs to workers.</summary>
+    public bool RunServer { get; set; } = true;
+
+    /// <summary>Concurrent jobs in this process. Probing is CPU-bound: about one per core.</summary>
+    [Range(1, 256)]
+    public int WorkerCount { get; set; } = 2;
+
+    /// <summary>Hangfire's SQLite file, relative to the data directory.</summary>
+    [Required]
+    public string Database { get; set; } = "hangfire.db";
+
+    /// <summary>How often idle workers look for new jobs. Hangfire.Storage.SQLite's default (15 s) makes indexing feel stuck.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long shutdown waits for running jobs before cancelling them (they are re-queued and resume on the next start).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,105 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Storage.SQLite;
+using Know2Vec.Core.Catalog;
+using Know2Vec.Core.Featurization;
+using Know2Vec.Core.Imaging;
+using Know2Vec.Core.Inference;
+using Know2Vec.Core.Vectors;
+using Know2Vec.Core.Zoo;
+using Know2Vec.Indexer.Hosting;
+using Know2Vec.Indexer.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Know2Vec.Indexer;
+
+/// <summary>
+/// The one composition root for Core, used by the Api and (distributed mode) the worker host.
+/// Nothing here reads configuration eagerly: options are bound now and read when first resolved,
+/// so a host (or a test) may still add configuration after these calls.
+/// </summary>
+public static class Know2VecServiceCollectionExtensions
+{
+    /// <summary>
+    /// Options (validated at start), the featurizer, image decoder, catalog, vector index, probe
+    /// pool, indexer, query service and zoo registry, all singletons (they are thread-safe and
+    /// expensive to build: ONNX sessions, SQLite files).
+    /// </summary>
+    public static IServiceCollection AddKnow2VecCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(configuration);
+
+        services.AddOptions<Know2VecOptions>().BindConfiguration(Know2VecOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FeaturizerOptions>().BindConfiguration(FeaturizerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ImageDecoderOptions>().BindConfiguration(ImageDecoderOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Know2VecPaths>();
+        services.AddSingleton<OnnxSessionFactory>();
+        services.AddSingleton<IFeaturizer, ResNet18Featurizer>();
+        services.AddSingleton<ImageDecoder>();
+        services.AddSingleton<ZooRegistry>();
+
+        AddStorage(services);
+        AddMethod(services);
+        return services;
+    }
+
+    /// <summary>
+    /// Hangfire on SQLite (a file under the data directory) with the indexing jobs, the start-up
+    /// seeding and resume, and — unless <see cref="JobOptions.RunServer"/> is false — a job server
+    /// in this process (embedded mode).
+    /// </summary>
+    /// <remarks>
+    /// Hangfire keeps its storage, activator and log provider in statics that
+    /// <c>AddHangfire</c> fills. This registers per-host instances first (AddHangfire only
+    /// TryAdds), so several hosts in one process — integration tests — each use their own job
+    /// store and their own container.
+    /// </remarks>
+    public static IServiceCollection AddKnow2VecJobs(this IServiceCollection services)
+    {
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var paths = sp.GetRequiredService<Know2VecPaths>();
+            var jobs = sp.GetRequiredService<IOptions<Know2VecOptions>>().Value.Jobs;
+            Directory.CreateDirectory(Path.GetDirectoryName(paths.JobDatabase)!);
+            return new SQLiteStorage(paths.JobDatabase, new SQLiteStorageOptions { QueuePollInterval = jobs.QueuePollInterval });
+        });
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>())));
+
+        services.AddTransient<IndexZooJob>();
+        services.AddTransient<ProbeModelJob>();
+        services.AddSingleton<IIndexingScheduler, HangfireIndexingScheduler>();
+        services.AddHostedService<IndexingStartup>();
+
+        services.AddHostedService<JobServerHost>();
+        return services;
+    }
+
+    private static void AddStorage(IServiceCollection services)
+    {
+        // One SQLite file holds the catalog and the embedded vector index (their tables do not clash).
+        services.AddSingleton<ICatalog>(sp => new SqliteCatalog(
+            new SqliteCatalogOptions { DatabasePath = sp.GetRequiredService<Know2VecPaths>().CatalogDatabase },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IVectorIndex>(sp => new EmbeddedVectorIndex(
+            new EmbeddedVectorIndexOptions { DatabasePath = sp.GetRequiredService<Know2VecPaths>().CatalogDatabase }));
+    }
+
+    private static void AddMethod(IServiceCollection services)
+    {
+        // TODO(method): ModelIndexer, QueryService and ProbePool land in Core/Indexing, Core/Querying, Core/Probing.
+    }
+}
