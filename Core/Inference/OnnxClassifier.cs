@@ -47,7 +47,7 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>The output read as logits (the model's first output).</summary>
     public string OutputName { get; }
 
-    /// <summary>Number of classes when the output shape fixes it; otherwise known after the first run.</summary>
+    /// <summary>Number of classes when the output shape fixes it; null otherwise (then the row length of <see cref="Predict"/> tells).</summary>
     public int? ClassCount { get; }
 
     /// <summary>Input intensities 0..1 are mapped linearly onto this range.</summary>
