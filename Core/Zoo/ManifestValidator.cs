@@ -1,0 +1,161 @@
+using System.Reflection;
+using System.Text.Json;
+using Json.Schema;
+
+namespace Know2Vec.Core.Zoo;
+
+/// <summary>
+/// Validates a zoo manifest in three steps, collecting every problem it finds: well-formed JSON,
+/// the JSON Schema shipped in zoo-manifests/manifest.schema.json (embedded in this assembly, so the
+/// service and the zoo builder share one definition), then the rules a schema cannot express
+/// (unique ids, files inside the zoo root and present, an input shape we can feed).
+/// </summary>
+public static class ManifestValidator
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    // The schema has an $id: build it once, since the library registers schemas globally by id.
+    private static readonly Lazy<JsonSchema> Schema = new(LoadSchema);
+
+    /// <summary>The schema text, e.g. for documentation endpoints.</summary>
+    public static string SchemaText { get; } = ReadSchemaText();
+
+    /// <summary>
+    /// Parses and validates <paramref name="json"/>. Model files are resolved against
+    /// <paramref name="zooRoot"/>; with <paramref name="requireFiles"/> each must exist there.
+    /// </summary>
+    /// <exception cref="ManifestValidationException">Every problem found, with its JSON location.</exception>
+    public static ZooManifest Validate(string json, string zooRoot, bool requireFiles = true)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            throw Fail("", $"malformed JSON at line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}");
+        }
+
+        using (document)
+        {
+            var problems = SchemaProblems(document.RootElement);
+            if (problems.Count > 0)
+            {
+                throw new ManifestValidationException(problems);
+            }
+
+            var manifest = document.RootElement.Deserialize<ZooManifest>(JsonOptions)
+                ?? throw Fail("", "manifest is empty");
+            problems.AddRange(RuleProblems(manifest, zooRoot, requireFiles));
+            if (problems.Count > 0)
+            {
+                throw new ManifestValidationException(problems);
+            }
+
+            return manifest;
+        }
+    }
+
+    /// <summary>
+    /// The absolute path of <paramref name="relativeFile"/> under <paramref name="zooRoot"/>, or null
+    /// when it would escape the root (absolute paths, "..", links are not followed out).
+    /// </summary>
+    public static string? ResolveUnderRoot(string zooRoot, string relativeFile)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(zooRoot)) + Path.DirectorySeparatorChar;
+        if (Path.IsPathRooted(relativeFile) || relativeFile.Contains('\\'))
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(Path.Combine(root, relativeFile));
+        return full.StartsWith(root, StringComparison.Ordinal) ? full : null;
+    }
+
+    private static List<ManifestProblem> SchemaProblems(JsonElement root)
+    {
+        var results = Schema.Value.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var problems = new List<ManifestProblem>();
+        if (results.IsValid)
+        {
+            return problems;
+        }
+
+        foreach (var detail in results.Details ?? [])
+        {
+            foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
+            {
+                problems.Add(new ManifestProblem(detail.InstanceLocation.ToString(), $"{message} ({keyword})"));
+            }
+        }
+
+        if (problems.Count == 0)
+        {
+            problems.Add(new ManifestProblem("", "does not match the manifest schema"));
+        }
+
+        return problems.Distinct().ToList();
+    }
+
+    private static IEnumerable<ManifestProblem> RuleProblems(ZooManifest manifest, string zooRoot, bool requireFiles)
+    {
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < manifest.Models.Count; i++)
+        {
+            var model = manifest.Models[i];
+            var at = $"/models/{i}";
+            if (!firstIndex.TryAdd(model.Id, i))
+            {
+                yield return new ManifestProblem($"{at}/id", $"duplicate model id '{model.Id}' (first at /models/{firstIndex[model.Id]})");
+            }
+
+            var path = ResolveUnderRoot(zooRoot, model.File);
+            if (path is null)
+            {
+                yield return new ManifestProblem($"{at}/file", $"'{model.File}' escapes the zoo root");
+            }
+            else if (requireFiles && !File.Exists(path))
+            {
+                yield return new ManifestProblem($"{at}/file", $"'{model.File}' not found under the zoo root");
+            }
+
+            var shapeProblem = InputShapeProblem(model.Input);
+            if (shapeProblem is not null)
+            {
+                yield return new ManifestProblem($"{at}/input", shapeProblem);
+            }
+        }
+    }
+
+    /// <summary>Whether a declared input can be fed from a grey image; null when it can.</summary>
+    private static string? InputShapeProblem(ManifestInput input)
+    {
+        var (min, max) = input.ValueRange;
+        if (!(max > min))
+        {
+            return $"range [{min}, {max}] is empty: max must exceed min";
+        }
+
+        var shape = input.Shape;
+        return shape.Count switch
+        {
+            3 when input.Layout == "NHWC" && shape[2] is not (1 or 3) => $"shape [{string.Join(", ", shape)}]: NHWC needs 1 or 3 channels last",
+            3 when input.Layout != "NHWC" && shape[0] is not (1 or 3) => $"shape [{string.Join(", ", shape)}]: needs 1 or 3 channels first (channels, height, width)",
+            _ => null,
+        };
+    }
+
+    private static ManifestValidationException Fail(string location, string message) =>
+        new([new ManifestProblem(location, message)]);
+
+    private static JsonSchema LoadSchema() => JsonSchema.FromText(SchemaText);
+
+    private static string ReadSchemaText()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("manifest.schema.json")
+            ?? throw new InvalidOperationException("manifest.schema.json is not embedded in Know2Vec.Core");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
