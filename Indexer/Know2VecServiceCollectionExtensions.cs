@@ -4,7 +4,9 @@ using Hangfire.Storage.SQLite;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Imaging;
+using Know2Vec.Core.Indexing;
 using Know2Vec.Core.Inference;
+using Know2Vec.Core.Querying;
 using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
 using Know2Vec.Indexer.Hosting;
@@ -100,6 +102,20 @@ public static class Know2VecServiceCollectionExtensions
 
     private static void AddMethod(IServiceCollection services)
     {
-        // TODO(method): ModelIndexer, QueryService and ProbePool land in Core/Indexing, Core/Querying, Core/Probing.
+        // TODO(method): replace with ModelIndexer, QueryService and ProbePool.Load(paths.ProbePoolDirectory)
+        // once they land in Core/Indexing, Core/Querying and Core/Probing; until then both answer "not ready".
+        services.AddSingleton<MethodNotReady>();
+        services.AddSingleton<IModelIndexer>(sp => sp.GetRequiredService<MethodNotReady>());
+        services.AddSingleton<IQueryService>(sp => sp.GetRequiredService<MethodNotReady>());
     }
+}
+
+/// <summary>TODO(method): temporary stand-in until ModelIndexer and QueryService land; remove then.</summary>
+internal sealed class MethodNotReady : IModelIndexer, IQueryService
+{
+    public Task IndexModelAsync(string modelId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Model indexing is not implemented in this build yet.");
+
+    public Task<QueryResult> QueryAsync(QueryRequest request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Querying is not implemented in this build yet.");
 }

@@ -1,0 +1,100 @@
+using System.Text.Json.Serialization;
+using Know2Vec.Api.Features.Health;
+using Know2Vec.Api.Features.Zoos;
+using Know2Vec.Indexer;
+using Hangfire;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace Know2Vec.Api.Hosting;
+
+/// <summary>How the Api process is put together; Program.cs calls these in order.</summary>
+public static class ApiHostingExtensions
+{
+    /// <summary>Core services and background jobs (the Indexer project's composition root).</summary>
+    public static WebApplicationBuilder AddKnow2VecServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddKnow2VecCore(builder.Configuration).AddKnow2VecJobs();
+        return builder;
+    }
+
+    /// <summary>The HTTP surface: errors as ProblemDetails, request limits, Swagger, health checks.</summary>
+    public static WebApplicationBuilder AddKnow2VecApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Binding failures throw BadHttpRequestException in every environment, so that the exception
+        // handler answers them with a ProblemDetails (otherwise: a bare 400 outside Development).
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+
+        // Limits come from Know2Vec:Limits, read when the server starts (never before Build, so tests
+        // and hosts can still add configuration).
+        services.AddOptions<FormOptions>().Configure<IOptions<Know2VecOptions>>((form, know2vec) =>
+        {
+            var limits = know2vec.Value.Limits;
+            form.MultipartBodyLengthLimit = limits.MaxUploadBytes;
+            form.ValueLengthLimit = Math.Max(limits.MaxManifestBytes, 4096);
+            // Images and labels are one form entry each; leave room for the other fields.
+            form.ValueCountLimit = Math.Max(1024, (2 * limits.MaxImagesPerQuery) + 64);
+        });
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<Know2VecOptions>>((kestrel, know2vec) =>
+            kestrel.Limits.MaxRequestBodySize = know2vec.Value.Limits.MaxUploadBytes);
+
+        services.AddSingleton<ApiKeyEndpointFilter>();
+        services.AddSingleton<ZooUploads>();
+
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Know2Vec",
+                Version = "v1",
+                Description = "Model-zoo retrieval: register zoos of ONNX classifiers, then post a few samples and get the best-fitting models.",
+            });
+            swagger.AddSecurityDefinition(ApiKeyEndpointFilter.SchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyEndpointFilter.HeaderName,
+                Description = "Required by write endpoints (POST and DELETE /zoos): the value of Know2Vec:ApiKey.",
+            });
+            swagger.OperationFilter<ApiKeyOperationFilter>();
+            var xml = Path.Combine(AppContext.BaseDirectory, "Know2Vec.Api.xml");
+            if (File.Exists(xml))
+            {
+                swagger.IncludeXmlComments(xml);
+            }
+        });
+
+        services.AddHealthChecks()
+            .AddCheck<CatalogHealthCheck>("catalog", tags: [HealthApi.ReadyTag])
+            .AddCheck<FeaturizerHealthCheck>("featurizer", tags: [HealthApi.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>Middleware: errors, status-code pages, Swagger UI, Hangfire dashboard.</summary>
+    public static WebApplication UseKnow2VecApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(); // bare 404/405/415 become ProblemDetails too
+
+        app.UseSwagger();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.DocumentTitle = "Know2Vec API";
+            ui.SwaggerEndpoint("/swagger/v1/swagger.json", "Know2Vec v1");
+        });
+
+        // Local requests only (Hangfire's default authorization): it can re-run and delete jobs.
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "Know2Vec jobs" },
+            app.Services.GetRequiredService<JobStorage>());
+        return app;
+    }
+}

@@ -1,0 +1,113 @@
+using Know2Vec.Core.Imaging;
+using Know2Vec.Core.Querying;
+using Know2Vec.Core.Zoo;
+using Know2Vec.Indexer;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Know2Vec.Api.Hosting;
+
+/// <summary>
+/// Turns every exception that reaches the pipeline into an RFC 7807 ProblemDetails. Handlers map
+/// the errors they expect themselves; this covers what happens before a handler runs (form and body
+/// limits, binding) and is the safety net for the rest. Exception text never reaches the client:
+/// details are written here, the exception goes to the log.
+/// </summary>
+internal sealed partial class ProblemExceptionHandler(
+    IProblemDetailsService problemDetails,
+    IOptions<Know2VecOptions> options,
+    ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return true; // the client went away: nobody to answer
+        }
+
+        var problem = ToProblem(exception, options.Value.Limits);
+        if (problem.Status >= StatusCodes.Status500InternalServerError)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+        else
+        {
+            LogRejected(logger, httpContext.Request.Method, httpContext.Request.Path, problem.Status ?? 400, exception.GetType().Name);
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    internal static ProblemDetails ToProblem(Exception exception, Know2VecLimits limits) => exception switch
+    {
+        // Form limits (FormOptions) throw InvalidDataException; Kestrel's body limit a 413 BadHttpRequestException.
+        InvalidDataException or BadHttpRequestException { InnerException: InvalidDataException } or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+            => TooLarge(limits),
+        BadHttpRequestException bad => new ProblemDetails
+        {
+            Status = bad.StatusCode,
+            Title = "The request could not be read",
+            Detail = bad.StatusCode == StatusCodes.Status415UnsupportedMediaType
+                ? "The request's content type is not accepted by this endpoint."
+                : "A parameter is missing or malformed, or the body is not what this endpoint expects.",
+        },
+        ManifestValidationException invalid => ManifestProblems(invalid),
+        ZooAlreadyExistsException exists => ZooExists(exists.ZooId),
+        InvalidQueryException query => new HttpValidationProblemDetails(new Dictionary<string, string[]> { [query.Field] = [query.Message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The query is invalid",
+        },
+        ImageDecodeException image => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["images"] = [image.Message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "An image could not be used",
+        },
+        _ => new ProblemDetails
+        {
+            Status = StatusCodes.Status500InternalServerError,
+            Title = "Unexpected error",
+            Detail = "The server could not complete the request. Its log has the details under this trace id.",
+        },
+    };
+
+    /// <summary>413 for a body over the configured limits.</summary>
+    internal static ProblemDetails TooLarge(Know2VecLimits limits) => new()
+    {
+        Status = StatusCodes.Status413PayloadTooLarge,
+        Title = "Request too large",
+        Detail = $"The request exceeds a size limit: at most {limits.MaxUploadBytes} bytes per request "
+            + $"(Know2Vec:Limits:MaxUploadBytes) and {limits.MaxManifestBytes} bytes per manifest (Know2Vec:Limits:MaxManifestBytes).",
+    };
+
+    /// <summary>400 naming every problem by its JSON location in the manifest ("manifest" for the document itself).</summary>
+    internal static HttpValidationProblemDetails ManifestProblems(ManifestValidationException invalid) =>
+        new(invalid.Problems
+            .GroupBy(p => p.Location.Length == 0 ? "manifest" : p.Location, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The zoo manifest is invalid",
+        };
+
+    /// <summary>409 for a zoo id that is taken.</summary>
+    internal static ProblemDetails ZooExists(string zooId) => new()
+    {
+        Status = StatusCodes.Status409Conflict,
+        Title = "Zoo already registered",
+        Detail = $"A zoo with id '{zooId}' (the slug of the manifest name) is already registered. Delete it first, or give the manifest another name.",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected {Method} {Path} with {Status} ({Reason})")]
+    private static partial void LogRejected(ILogger logger, string method, string path, int status, string reason);
+}

@@ -1,0 +1,24 @@
+using Know2Vec.Api.Features.Health;
+using Know2Vec.Api.Features.Models;
+using Know2Vec.Api.Features.Queries;
+using Know2Vec.Api.Features.Zoos;
+using Know2Vec.Api.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddKnow2VecServices();   // Core (featurizer, catalog, vectors, method) + jobs: Indexer's composition root
+builder.AddKnow2VecApi();        // ProblemDetails, request limits, API key, Swagger, health checks
+
+var app = builder.Build();
+
+app.UseKnow2VecApi();            // error handling, Swagger UI at /swagger, Hangfire dashboard at /hangfire
+
+app.MapHealthApi();              // /health/live, /health/ready
+app.MapZoosApi();                // /zoos
+app.MapModelsApi();              // /models
+app.MapQueriesApi();             // /queries
+
+app.Run();
+
+/// <summary>The entry point; public so that integration tests can host it.</summary>
+public partial class Program;
