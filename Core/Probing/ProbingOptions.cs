@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Know2Vec.Core.Probing;
+
+/// <summary>How models are probed (section Know2Vec:Probing).</summary>
+public sealed class ProbingOptions
+{
+    public const string SectionName = "Know2Vec:Probing";
+
+    /// <summary>Probes kept per class as its nodes: the ones the model assigns to it most confidently.</summary>
+    [Range(1, 64)]
+    public int NodesPerClass { get; set; } = 5;
+
+    /// <summary>Bisection steps between two nodes; 8 steps put the boundary sample within 1/256 of the segment.</summary>
+    [Range(1, 20)]
+    public int BisectionSteps { get; set; } = 8;
+
+    /// <summary>Whether to search decision boundaries at all (they cost one model run per step and featurizer time).</summary>
+    public bool Boundaries { get; set; } = true;
+}

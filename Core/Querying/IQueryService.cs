@@ -1,0 +1,33 @@
+using Know2Vec.Core.Catalog;
+using Know2Vec.Core.Imaging;
+
+namespace Know2Vec.Core.Querying;
+
+/// <summary>A user's query: their samples, optional labels (one per image; they only group samples), how many models to return and filters.</summary>
+public sealed record QueryRequest(IReadOnlyList<GrayImage> Images, IReadOnlyList<string>? Labels, int TopK, ModelFilter Filter);
+
+/// <summary>Which class of the model best matches a class (or pseudo-class) of the query.</summary>
+public sealed record ClassMatch(string QueryClass, string ModelClass, float Similarity);
+
+/// <summary>One ranked model.</summary>
+public sealed record QueryHit(string ModelId, float Score, IReadOnlyList<ClassMatch> ClassMatches);
+
+/// <summary>Where a query's time went, in milliseconds.</summary>
+public sealed record QueryTimings(double FeaturizeMs, double EncodeMs, double SearchMs);
+
+/// <summary>Ranked models, best first, and timings.</summary>
+public sealed record QueryResult(IReadOnlyList<QueryHit> Hits, QueryTimings Timings);
+
+/// <summary>Thrown for a query that cannot be answered as posted (e.g. label count differs from image count).</summary>
+public sealed class InvalidQueryException(string field, string message) : Exception(message)
+{
+    /// <summary>The request field at fault, for a validation ProblemDetails.</summary>
+    public string Field { get; } = field;
+}
+
+/// <summary>Embeds a user's samples into the aligned space and ranks the indexed models. Runs no zoo model.</summary>
+public interface IQueryService
+{
+    /// <exception cref="InvalidQueryException">The request is inconsistent.</exception>
+    Task<QueryResult> QueryAsync(QueryRequest request, CancellationToken cancellationToken);
+}
