@@ -66,6 +66,7 @@ public static class ApiHostingExtensions
                 Description = "Required by write endpoints (POST and DELETE /zoos): the value of Know2Vec:ApiKey.",
             });
             swagger.OperationFilter<ApiKeyOperationFilter>();
+            swagger.OperationFilter<ZooRegistrationBodyFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "Know2Vec.Api.xml");
             if (File.Exists(xml))
             {

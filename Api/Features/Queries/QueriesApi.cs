@@ -34,7 +34,6 @@ public static class QueriesApi
     // Scalars bind as text and are parsed here, so that a bad value is reported under its own field name.
     internal static async Task<Results<Ok<QueryResponse>, ValidationProblem>> PostQuery(
         IFormFileCollection images,
-        [FromForm] StringValues labels,
         [FromForm] string? topK,
         [FromForm] string? zoo,
         [FromForm] string? architecture,
@@ -44,8 +43,10 @@ public static class QueriesApi
         [FromServices] IQueryService queries,
         [FromServices] ICatalog catalog,
         [FromServices] IOptions<Know2VecOptions> options,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        [FromForm] StringValues? labels) // optional: unlabelled queries are clustered
     {
+        var labelValues = labels ?? StringValues.Empty;
         var limits = options.Value.Limits;
         var files = images.GetFiles("images");
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -58,11 +59,11 @@ public static class QueriesApi
         {
             errors["images"] = [$"At most {limits.MaxImagesPerQuery} images per query (Know2Vec:Limits:MaxImagesPerQuery); got {files.Count}."];
         }
-        if (labels.Count > 0 && labels.Count != files.Count)
+        if (labelValues.Count > 0 && labelValues.Count != files.Count)
         {
-            errors["labels"] = [$"Give one label per image, in the images' order, or none: got {labels.Count} labels for {files.Count} images."];
+            errors["labels"] = [$"Give one label per image, in the images' order, or none: got {labelValues.Count} labels for {files.Count} images."];
         }
-        else if (labels.Any(string.IsNullOrWhiteSpace))
+        else if (labelValues.Any(string.IsNullOrWhiteSpace))
         {
             errors["labels"] = ["Labels must not be blank."];
         }
@@ -103,7 +104,7 @@ public static class QueriesApi
         QueryResult result;
         try
         {
-            var request = new QueryRequest(decoded, labels.Count == 0 ? null : labels.Select(l => l!).ToArray(), k, new ModelFilter(Blank(zoo), Blank(architecture), Blank(tag), max));
+            var request = new QueryRequest(decoded, labelValues.Count == 0 ? null : labelValues.Select(l => l!).ToArray(), k, new ModelFilter(Blank(zoo), Blank(architecture), Blank(tag), max));
             result = await queries.QueryAsync(request, cancellationToken);
         }
         catch (InvalidQueryException e)

@@ -27,12 +27,5 @@ public sealed record ZooResponse(
 /// <summary>Models per indexing status.</summary>
 public sealed record ZooStatusResponse(int Total, int Pending, int Indexing, int Indexed, int Failed);
 
-/// <summary>Documents the multipart form of POST /zoos (the handler reads the form itself).</summary>
-public sealed class ZooUploadForm
-{
-    /// <summary>The manifest JSON, as a text field or a file.</summary>
-    public required string Manifest { get; init; }
-
-    /// <summary>The .onnx files, each named as its manifest entry's "file".</summary>
-    public required IFormFileCollection Files { get; init; }
-}
+/// <summary>Marks POST /zoos for <see cref="ZooRegistrationBodyFilter"/>.</summary>
+public sealed class ZooRegistrationBodyMetadata;

@@ -33,8 +33,7 @@ public static partial class ZoosApi
             .WithDescription("Either a JSON manifest whose model files lie under Know2Vec:ZooRoot, or multipart/form-data with "
                 + "a 'manifest' field (text or file) and the .onnx files, each named as its manifest entry's \"file\". "
                 + "The zoo id is the slug of the manifest name.")
-            .Accepts<ZooManifest>("application/json")
-            .Accepts<ZooUploadForm>("multipart/form-data")
+            .WithMetadata(new ZooRegistrationBodyMetadata()) // documents both bodies; Accepts() would restrict routing to one
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

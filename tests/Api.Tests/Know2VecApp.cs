@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Know2Vec.Api.Tests;
+
+/// <summary>
+/// The whole service in-process, on its own temporary data directory and zoo root (so tests run in
+/// parallel), with its own Hangfire SQLite file and job server. Dispose stops it; <see cref="TestDirectory"/>
+/// is deleted by whoever created it (several apps may share one to test restarts).
+/// </summary>
+public sealed class Know2VecApp : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-key";
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly string _environment;
+
+    public Know2VecApp(TestDirectory directory, IDictionary<string, string?>? settings = null, string environment = "Testing")
+    {
+        Directory = directory;
+        _environment = environment;
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Know2Vec:BaseDirectory"] = directory.Path,
+            ["Know2Vec:DataDirectory"] = directory.DataDirectory,
+            ["Know2Vec:ZooRoot"] = directory.ZooRoot,
+            ["Know2Vec:SeedManifests:0"] = "", // appsettings.json seeds the demo zoo; tests start empty
+            ["Know2Vec:ProbePoolDirectory"] = Path.Combine(RepoPaths.ZooManifests, "probe-pool", "v1"),
+            ["Know2Vec:ApiKey"] = ApiKey,
+            ["Know2Vec:Jobs:QueuePollInterval"] = "00:00:00.250",
+            ["Know2Vec:Jobs:ShutdownTimeout"] = "00:00:05",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public TestDirectory Directory { get; }
+
+    /// <summary>A client that sends the API key.</summary>
+    public HttpClient CreateWriter()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+    }
+}
+
+/// <summary>A temporary folder with data/ and zoo/ inside, deleted on dispose.</summary>
+public sealed class TestDirectory : IDisposable
+{
+    public TestDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "know2vec-api-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(DataDirectory);
+        System.IO.Directory.CreateDirectory(ZooRoot);
+    }
+
+    public string Path { get; }
+
+    public string DataDirectory => System.IO.Path.Combine(Path, "data");
+
+    /// <summary>Know2Vec:ZooRoot: model files of JSON-registered manifests live here.</summary>
+    public string ZooRoot => System.IO.Path.Combine(Path, "zoo");
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a finishing background thread: the OS temp cleaner gets it.
+        }
+    }
+}
+
+/// <summary>Where the repository's committed zoo and samples are.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string ZooManifests => Path.Combine(Root, "zoo-manifests");
+
+    public static string Sample(string dataset, string @class, int index) =>
+        Path.Combine(ZooManifests, "samples", dataset, @class, $"{index:00}.png");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Know2Vec.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Know2Vec.sln not found above " + AppContext.BaseDirectory);
+    }
+}

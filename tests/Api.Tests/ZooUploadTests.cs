@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text;
+
+namespace Know2Vec.Api.Tests;
+
+/// <summary>POST /zoos as multipart: the manifest plus its .onnx files.</summary>
+public sealed class ZooUploadTests
+{
+    private static MultipartFormDataContent Upload(string manifest, params (string Name, byte[] Bytes)[] files)
+    {
+        var form = new MultipartFormDataContent { { new StringContent(manifest, Encoding.UTF8), "manifest" } };
+        foreach (var (name, bytes) in files)
+        {
+            form.Add(TestData.File(bytes), "files", name);
+        }
+        return form;
+    }
+
+    [Fact]
+    public async Task Upload_is_stored_under_the_data_directory_and_removed_with_the_zoo()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var manifest = TestData.Manifest("Uploaded", TestData.Model("a", "a.onnx"), TestData.Model("b", "sub/b.onnx"));
+
+        var response = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(100)), ("sub/b.onnx", TestData.RandomBytes(100))));
+
+        var body = await TestData.ReadJsonAsync(response, HttpStatusCode.Accepted);
+        Assert.Equal("uploaded", body.GetProperty("id").GetString());
+        var stored = Path.Combine(dir.DataDirectory, "zoos", "uploaded");
+        Assert.True(File.Exists(Path.Combine(stored, "a.onnx")));
+        Assert.True(File.Exists(Path.Combine(stored, "sub", "b.onnx")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.DataDirectory, "staging")));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/zoos/uploaded")).StatusCode);
+        Assert.False(Directory.Exists(stored));
+    }
+
+    [Fact]
+    public async Task Manifest_may_be_sent_as_a_file()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var form = new MultipartFormDataContent
+        {
+            { TestData.File(Encoding.UTF8.GetBytes(TestData.Manifest("as-file", TestData.Model("a", "a.onnx"))), "application/json"), "manifest", "manifest.json" },
+            { TestData.File(TestData.RandomBytes(10)), "files", "a.onnx" },
+        };
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/zoos", form)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("../evil.onnx")]
+    [InlineData("/etc/evil.onnx")]
+    [InlineData("dir\\evil.onnx")]
+    [InlineData("evil.exe")]
+    public async Task File_names_escaping_the_zoo_are_refused(string name)
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var manifest = TestData.Manifest("evil", TestData.Model("a", "a.onnx"));
+
+        var response = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(10)), (name, TestData.RandomBytes(10))));
+
+        await TestData.AssertValidationProblemAsync(response, "files");
+        Assert.False(File.Exists(Path.Combine(dir.DataDirectory, "evil.onnx")));
+        Assert.False(File.Exists(Path.Combine(dir.Path, "evil.onnx")));
+        Assert.False(Directory.Exists(Path.Combine(dir.DataDirectory, "zoos", "evil")));
+    }
+
+    [Fact]
+    public async Task A_file_the_manifest_names_but_was_not_sent_is_refused()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var manifest = TestData.Manifest("partial", TestData.Model("a", "a.onnx"), TestData.Model("b", "b.onnx"));
+
+        var response = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(10))));
+
+        await TestData.AssertValidationProblemAsync(response, "/models/1/file");
+        Assert.False(Directory.Exists(Path.Combine(dir.DataDirectory, "zoos", "partial")));
+    }
+
+    [Fact]
+    public async Task A_file_no_manifest_entry_names_is_refused()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var manifest = TestData.Manifest("extra", TestData.Model("a", "a.onnx"));
+
+        var response = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(10)), ("b.onnx", TestData.RandomBytes(10))));
+
+        await TestData.AssertValidationProblemAsync(response, "files");
+    }
+
+    [Fact]
+    public async Task A_form_without_manifest_is_refused()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var form = new MultipartFormDataContent { { TestData.File(TestData.RandomBytes(10)), "files", "a.onnx" } };
+
+        await TestData.AssertValidationProblemAsync(await client.PostAsync("/zoos", form), "manifest");
+    }
+
+    [Fact]
+    public async Task Uploading_an_existing_zoo_is_a_conflict_and_keeps_the_first()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var manifest = TestData.Manifest("dup", TestData.Model("a", "a.onnx"));
+        var first = TestData.RandomBytes(10);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", first)))).StatusCode);
+        var second = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(10))));
+
+        await TestData.AssertProblemAsync(second, HttpStatusCode.Conflict);
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(dir.DataDirectory, "zoos", "dup", "a.onnx")));
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_size_limit_is_413()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir, new Dictionary<string, string?> { ["Know2Vec:Limits:MaxUploadBytes"] = "4096" });
+        using var client = app.CreateWriter();
+        var manifest = TestData.Manifest("big", TestData.Model("a", "a.onnx"));
+
+        var response = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(64 * 1024))));
+
+        await TestData.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.False(Directory.Exists(Path.Combine(dir.DataDirectory, "zoos", "big")));
+    }
+}
