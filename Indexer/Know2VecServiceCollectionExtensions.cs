@@ -109,9 +109,17 @@ public static class Know2VecServiceCollectionExtensions
         services.AddSingleton(sp => ProbePool.Load(sp.GetRequiredService<Know2VecPaths>().ProbePoolDirectory));
         services.AddSingleton<ModelProber>();
 
-        // Zero-shot until a trained alignment is installed: chosen on the benchmark's meta-test split
-        // (dotnet run --project Evaluation -c Release -- zero-shot), see zoo-manifests/benchmark/README.md.
-        services.AddSingleton<IAlignment>(sp => new ZeroShotAlignment(new float[sp.GetRequiredService<IFeaturizer>().Dimension]));
+        // The trained alignment when its folder holds one, else zero-shot (class-set matching, the best
+        // parameter-free variant on the benchmark: dotnet run --project Evaluation -c Release -- zero-shot).
+        services.AddOptions<AlignmentOptions>().BindConfiguration(AlignmentOptions.SectionName);
+        services.AddSingleton<IAlignment>(sp =>
+        {
+            var configured = sp.GetRequiredService<IOptions<AlignmentOptions>>().Value.Directory;
+            var directory = string.IsNullOrWhiteSpace(configured) ? null : sp.GetRequiredService<Know2VecPaths>().Resolve(configured);
+            return directory is not null && TrainedAlignment.Exists(directory)
+                ? TrainedAlignment.Load(directory, sp.GetRequiredService<OnnxSessionFactory>())
+                : new ZeroShotAlignment(new float[sp.GetRequiredService<IFeaturizer>().Dimension]);
+        });
         services.AddSingleton<IModelIndexer, ModelIndexer>();
         services.AddSingleton<IQueryService, QueryService>();
     }

@@ -17,6 +17,12 @@ public interface IAlignment
 
     int Dimension { get; }
 
+    /// <summary>
+    /// True when models are best ordered by matching class vectors (the zero-shot case: one mean
+    /// vector per side ranks poorly); false when the towers' cosine is the score (trained).
+    /// </summary>
+    bool RanksByClassMatch { get; }
+
     /// <summary>f_M: a model's knowledge tensor to one unit vector.</summary>
     float[] EncodeModel(KnowledgeTensor knowledge);
 

@@ -31,6 +31,9 @@ public sealed class ZeroShotAlignment : IAlignment
     public bool UseBoundaries { get; }
 
     /// <inheritdoc/>
+    public bool RanksByClassMatch => true;
+
+    /// <inheritdoc/>
     public float[] EncodeModel(KnowledgeTensor knowledge)
     {
         var sum = new float[Dimension];

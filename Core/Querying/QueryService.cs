@@ -38,7 +38,9 @@ public sealed class QueryService(
         var encodeMs = watch.Elapsed.TotalMilliseconds;
 
         watch.Restart();
-        var candidates = await index.SearchAsync(queryVector, Math.Max(_options.Candidates, request.TopK), request.Filter, cancellationToken);
+        // Class matching re-orders a wider recall; a trained alignment's cosine is the final order.
+        var recall = alignment.RanksByClassMatch ? Math.Max(_options.Candidates, request.TopK) : request.TopK;
+        var candidates = await index.SearchAsync(queryVector, recall, request.Filter, cancellationToken);
         var hits = new List<QueryHit>(candidates.Count);
         foreach (var candidate in candidates)
         {
@@ -49,7 +51,8 @@ public sealed class QueryService(
                 continue; // deleted between search and read
             }
 
-            hits.Add(Match(candidate.ModelId, classes, queryClassVectors, alignment.ModelClassVectors(knowledge), model.Labels));
+            var hit = Match(candidate.ModelId, classes, queryClassVectors, alignment.ModelClassVectors(knowledge), model.Labels);
+            hits.Add(alignment.RanksByClassMatch ? hit : hit with { Score = candidate.Score });
         }
 
         var ranked = hits.OrderByDescending(h => h.Score).ThenBy(h => h.ModelId, StringComparer.Ordinal).Take(request.TopK).ToList();
