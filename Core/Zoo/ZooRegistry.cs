@@ -92,23 +92,24 @@ public sealed class ZooRegistry
             var c = char.ToLowerInvariant(ch);
             if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9'))
             {
-                if (pendingDash && slug.Length > 0)
+                var dash = pendingDash && slug.Length > 0;
+                if (slug.Length + (dash ? 2 : 1) > 64)
+                {
+                    break;
+                }
+                if (dash)
                 {
                     slug.Append('-');
                 }
                 pendingDash = false;
                 slug.Append(c);
-                if (slug.Length >= 64)
-                {
-                    break;
-                }
             }
             else
             {
                 pendingDash = true;
             }
         }
-        return slug.ToString().TrimEnd('-');
+        return slug.ToString();
     }
 
     /// <summary>The catalog records for a validated manifest (exposed for tools that build catalogs offline).</summary>

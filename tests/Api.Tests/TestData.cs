@@ -30,7 +30,7 @@ public static class TestData
     {
         ["name"] = name,
         ["version"] = "1.0.0",
-        ["models"] = new JsonArray(models.Select(m => (JsonNode)m).ToArray()),
+        ["models"] = new JsonArray(models.Select(m => m.DeepClone()).ToArray()),
     }.ToJsonString();
 
     /// <summary>Writes a file of random bytes (registration does not look inside model files).</summary>
