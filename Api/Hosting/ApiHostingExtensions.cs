@@ -25,7 +25,16 @@ public static class ApiHostingExtensions
     {
         var services = builder.Services;
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // Kestrel's body limit can end a request before any handler runs; say which limit it was.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.ProblemDetails.Detail is null)
+            {
+                var limits = context.HttpContext.RequestServices.GetRequiredService<IOptions<Know2VecOptions>>().Value.Limits;
+                context.ProblemDetails.Title = "Request too large";
+                context.ProblemDetails.Detail = ProblemExceptionHandler.TooLarge(limits).Detail;
+            }
+        });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Binding failures throw BadHttpRequestException in every environment, so that the exception
         // handler answers them with a ProblemDetails (otherwise: a bare 400 outside Development).

@@ -38,6 +38,10 @@ public sealed class HealthAndDocsTests
         // The query form offers a file picker: images are binary form parts.
         var form = paths.GetProperty("/queries").GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data");
         Assert.Contains("binary", form.GetRawText(), StringComparison.Ordinal);
+        // Zoos register from a JSON manifest or from an upload with files.
+        var zooBodies = paths.GetProperty("/zoos").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+        Assert.True(zooBodies.TryGetProperty("application/json", out _));
+        Assert.Contains("binary", zooBodies.GetProperty("multipart/form-data").GetRawText(), StringComparison.Ordinal);
         // Writes show the API key requirement.
         Assert.True(paths.GetProperty("/zoos").GetProperty("post").TryGetProperty("security", out _));
         Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("ApiKey", out _));
