@@ -28,6 +28,8 @@ public sealed class Know2VecApp : WebApplicationFactory<Program>
             ["Know2Vec:ZooRoot"] = directory.ZooRoot,
             ["Know2Vec:SeedManifests:0"] = "", // appsettings.json seeds the demo zoo; tests start empty
             ["Know2Vec:ProbePoolDirectory"] = Path.Combine(RepoPaths.ZooManifests, "probe-pool", "v1"),
+            // The alignment the service ships (zero-shot while the repository holds no trained one).
+            ["Know2Vec:Alignment:Directory"] = Path.Combine(RepoPaths.ZooManifests, "alignment", "know2vec-v1"),
             ["Know2Vec:ApiKey"] = ApiKey,
             ["Know2Vec:Jobs:QueuePollInterval"] = "00:00:00.250",
             ["Know2Vec:Jobs:ShutdownTimeout"] = "00:00:05",
