@@ -24,6 +24,9 @@ internal static class CostModel
         var images = reference.Images;
         var n = images.Count;
 
+        // LogME's first call pays JIT and MathNet start-up; no query would after the first.
+        LogMe.ScoreLogits(models[0].Classifier.Predict(images, cancellationToken), reference.LabelIndex);
+
         var perSample = new List<double>(models.Count);
         var logMeMs = new List<double>(models.Count);
         foreach (var model in models)

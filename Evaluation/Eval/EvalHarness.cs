@@ -44,6 +44,7 @@ public static class EvalHarness
         }
 
         var data = BenchmarkData.Load(options.ZooManifestsDirectory);
+        var loadAtStart = LoadAverage();
         var tasks = data.Tasks
             .Where(t => options.Split == "all" || t.Split == options.Split)
             .Where(t => options.TaskIds is null || options.TaskIds.Contains(t.Id))
@@ -168,6 +169,15 @@ public static class EvalHarness
             var reference = evalQueries.MaxBy(q => q.Images.Count)!;
             var cost = CostModel.Measure(models, featurizer, reference, options.CostRepetitions, encodeSearch, medianImages, sessions.ActiveProvider, () => progress.Advance("brute-force cost"), cancellationToken);
 
+            Note("Query times: random/size/label-overlap = scoring only; logme = every model's forward pass on the query images + LogME; "
+                + "know2vec-* = QueryService end to end (featurize the images, group, encode, vector search, class-set rerank); "
+                + $"{MethodNames.Know2VecRerank} = that query's {defaultMethod} time + {options.RerankTop} forward passes + LogME.");
+            Note("Score ties (e.g. label-overlap: a task's models share their names) count as random tie-breaks: top1/top5/regret/own-task are expectations over them.");
+            if (loadAtStart is not null || LoadAverage() is not null)
+            {
+                Note($"1-minute load average at start {loadAtStart ?? "?"}, at end {LoadAverage() ?? "?"} on {Environment.ProcessorCount} cores: other processes inflate times.");
+            }
+
             return new EvalReport(
                 options.Split, tasks.Count, evalQueries.Count, models.Count, tasks.Select(t => t.Id).ToList(), results, cost, notes);
         }
@@ -190,6 +200,12 @@ public static class EvalHarness
                 Directory.Delete(folder, recursive: true);
             }
         }
+    }
+
+    private static string? LoadAverage()
+    {
+        const string path = "/proc/loadavg";
+        return File.Exists(path) ? File.ReadAllText(path).Split(' ')[0] : null;
     }
 
     /// <summary>Query sets of the tasks: per task in benchmark order (capped), then round-robin over tasks (capped in all).</summary>

@@ -18,38 +18,26 @@ internal static class ResultsPlot
         var methods = report.Methods.Where(m => m.QueryMsP50 > 0).ToList();
         var x = methods.Select(m => Math.Log10(m.QueryMsP50)).ToArray();
 
-        var tau = plot.Add.Scatter(x, methods.Select(m => Finite(m.WeightedTau)).ToArray());
-        tau.LegendText = "weighted tau";
-        tau.LineWidth = 0;
-        tau.MarkerSize = 11;
-        tau.MarkerShape = MarkerShape.FilledCircle;
-
-        var top1 = plot.Add.Scatter(x, methods.Select(m => Finite(m.Top1)).ToArray());
-        top1.LegendText = "top-1";
-        top1.LineWidth = 0;
-        top1.MarkerSize = 11;
-        top1.MarkerShape = MarkerShape.FilledSquare;
-
-        var placed = new List<(double X, double Y)>();
+        // One colour per method (legend); the circle is its weighted tau, the square its top-1.
+        var palette = new ScottPlot.Palettes.Category10();
         for (var i = 0; i < methods.Count; i++)
         {
-            // One method's two markers joined, so pairs read at a glance.
-            var link = plot.Add.Line(x[i], Finite(methods[i].WeightedTau), x[i], Finite(methods[i].Top1));
-            link.LineWidth = 1;
-            link.Color = Colors.Gray.WithAlpha(0.6);
+            var color = palette.GetColor(i);
+            var (tau, top1) = (Finite(methods[i].WeightedTau), Finite(methods[i].Top1));
+            var link = plot.Add.Line(x[i], tau, x[i], top1);
+            link.LineWidth = 1.5f;
+            link.Color = color.WithAlpha(0.5);
 
-            // Names of methods with nearly the same time and quality are stacked instead of overprinted.
-            var (lx, ly) = (x[i], Finite(methods[i].WeightedTau));
-            while (placed.Any(p => Math.Abs(p.X - lx) < 0.6 && Math.Abs(p.Y - ly) < 0.035))
-            {
-                ly -= 0.035;
-            }
+            var tauMarker = plot.Add.Scatter(new[] { x[i] }, new[] { tau }, color);
+            tauMarker.LegendText = methods[i].Name;
+            tauMarker.LineWidth = 0;
+            tauMarker.MarkerSize = 12;
+            tauMarker.MarkerShape = MarkerShape.FilledCircle;
 
-            placed.Add((lx, ly));
-            var label = plot.Add.Text(methods[i].Name, lx, ly);
-            label.LabelFontSize = 12;
-            label.LabelAlignment = Alignment.LowerLeft;
-            label.OffsetX = 6;
+            var top1Marker = plot.Add.Scatter(new[] { x[i] }, new[] { top1 }, color);
+            top1Marker.LineWidth = 0;
+            top1Marker.MarkerSize = 11;
+            top1Marker.MarkerShape = MarkerShape.FilledSquare;
         }
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
@@ -60,11 +48,11 @@ internal static class ResultsPlot
                 ? ms.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)
                 : ms.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
         };
-        plot.Axes.SetLimitsX(Math.Floor(x.Min()) - 0.2, Math.Ceiling(x.Max()) + 0.6);
+        plot.Axes.SetLimitsX(Math.Floor(x.Min()) - 0.2, Math.Ceiling(x.Max()) + 0.2);
         plot.Axes.SetLimitsY(Math.Min(-0.1, methods.Min(m => Math.Min(Finite(m.WeightedTau), Finite(m.Top1))) - 0.05), 1.05);
         plot.Title($"Know2Vec evaluation, {report.Split}: {report.Tasks} tasks, {report.Models} models, {report.Queries} query sets");
         plot.XLabel($"median query time, ms (log scale; {report.BruteForce.Provider})");
-        plot.YLabel("quality");
+        plot.YLabel("quality: ● weighted tau (rank=None)   ■ top-1");
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, width, height);
         return hasFont;
