@@ -10,8 +10,11 @@ namespace Know2Vec.Core.Alignment;
 /// The learned alignment (tools/align-trainer): two ONNX towers served by ONNX Runtime (on GPU
 /// when the session factory has CUDA). The model tower takes, per reached class, [node, mean
 /// boundary facing the other reached classes, mean boundary they face it]; the query tower takes
-/// the class prototypes. Both return a unit vector and the score is their cosine. Class vectors
-/// for explanations are the raw featurizer views, as in the zero-shot alignment.
+/// the class prototypes. In "set" mode (the trainer's default) each tower returns one unit vector
+/// per class and models are ranked by matching class sets, like the zero-shot alignment but in
+/// the learned space; the one vector stored in the index (for recall) is the normalised mean of
+/// the class vectors. In "vector" mode each tower returns one unit vector and the score is their
+/// cosine; class matches then use the featurizer's view.
 /// </summary>
 public sealed class TrainedAlignment : IAlignment, IDisposable
 {
@@ -23,9 +26,10 @@ public sealed class TrainedAlignment : IAlignment, IDisposable
     private readonly InferenceSession _queryTower;
     private readonly ZeroShotAlignment _classVectors;
 
-    private TrainedAlignment(string version, int featureDimension, int dimension, InferenceSession modelTower, InferenceSession queryTower)
+    private TrainedAlignment(string version, bool setMode, int featureDimension, int dimension, InferenceSession modelTower, InferenceSession queryTower)
     {
         Version = version;
+        RanksByClassMatch = setMode;
         FeatureDimension = featureDimension;
         Dimension = dimension;
         _modelTower = modelTower;
@@ -41,7 +45,7 @@ public sealed class TrainedAlignment : IAlignment, IDisposable
     public int FeatureDimension { get; }
 
     /// <inheritdoc/>
-    public bool RanksByClassMatch => false;
+    public bool RanksByClassMatch { get; }
 
     /// <summary>Whether <paramref name="directory"/> holds an alignment (both towers and the descriptor).</summary>
     public static bool Exists(string directory) =>
@@ -58,8 +62,15 @@ public sealed class TrainedAlignment : IAlignment, IDisposable
         try
         {
             var queryTower = sessions.Create(Path.Combine(directory, QueryTowerFile));
+            var mode = root.TryGetProperty("mode", out var m) ? m.GetString() : "vector";
             return new TrainedAlignment(
                 root.GetProperty("version").GetString()!,
+                mode switch
+                {
+                    "set" => true,
+                    "vector" => false,
+                    _ => throw new InvalidDataException($"{DescriptorFile}: unknown mode '{mode}'"),
+                },
                 root.GetProperty("featurizerDimension").GetInt32(),
                 root.GetProperty("embeddingDimension").GetInt32(),
                 modelTower,
@@ -73,18 +84,45 @@ public sealed class TrainedAlignment : IAlignment, IDisposable
     }
 
     /// <inheritdoc/>
-    public float[] EncodeModel(KnowledgeTensor knowledge) => RunModelTower(ModelTowerInput(knowledge));
+    public float[] EncodeModel(KnowledgeTensor knowledge) => RanksByClassMatch
+        ? MeanOf(ModelClassVectors(knowledge).Where(v => v is not null).Cast<float[]>().ToList())
+        : RunModelTower(ModelTowerInput(knowledge));
 
     /// <inheritdoc/>
-    public float[] EncodeQuery(IReadOnlyList<QueryClass> query) => RunQueryTower(QueryTowerInput(query, FeatureDimension));
+    public float[] EncodeQuery(IReadOnlyList<QueryClass> query) => RanksByClassMatch
+        ? MeanOf(QueryClassVectors(query))
+        : RunQueryTower(QueryTowerInput(query, FeatureDimension));
 
     /// <inheritdoc/>
-    public float[]?[] ModelClassVectors(KnowledgeTensor knowledge) => _classVectors.ModelClassVectors(knowledge);
+    public float[]?[] ModelClassVectors(KnowledgeTensor knowledge)
+    {
+        if (!RanksByClassMatch)
+        {
+            return _classVectors.ModelClassVectors(knowledge);
+        }
+
+        var rows = Rows(RunModelTower(ModelTowerInput(knowledge)));
+        var result = new float[]?[knowledge.Classes];
+        var next = 0;
+        for (var c = 0; c < knowledge.Classes; c++)
+        {
+            result[c] = knowledge.Reached[c] ? rows[next++] : null;
+        }
+
+        return result;
+    }
 
     /// <inheritdoc/>
-    public float[][] QueryClassVectors(IReadOnlyList<QueryClass> query) => _classVectors.QueryClassVectors(query);
+    public float[][] QueryClassVectors(IReadOnlyList<QueryClass> query) => RanksByClassMatch
+        ? Rows(RunQueryTower(QueryTowerInput(query, FeatureDimension)))
+        : _classVectors.QueryClassVectors(query);
 
-    /// <summary>Runs the model tower on a prepared [C, 3D] input (row-major).</summary>
+    private float[][] Rows(float[] flat) => flat.Chunk(Dimension).ToArray();
+
+    private static float[] MeanOf(IReadOnlyList<float[]> vectors) =>
+        ZeroShotAlignment.Normalised(ZeroShotAlignment.Mean(vectors));
+
+    /// <summary>Runs the model tower on a prepared [C, 3D] input (row-major); output flattened.</summary>
     public float[] RunModelTower(float[] classes) => Run(_modelTower, classes, 3 * FeatureDimension);
 
     /// <summary>Runs the query tower on a prepared [K, D] input (row-major).</summary>
