@@ -58,7 +58,9 @@ public sealed partial class ModelIndexer(
         }
         catch (ModelRejectedException e)
         {
+            // A model indexed before (its file has changed since) must stop being recommended.
             LogFailed(modelId, e.Message);
+            await index.DeleteAsync([modelId], cancellationToken);
             await catalog.SetModelStatusAsync(modelId, ModelStatus.Failed, e.Message, cancellationToken);
         }
     }
@@ -97,6 +99,10 @@ public sealed partial class ModelIndexer(
         {
             throw new ModelRejectedException("unusable input: " + e.Message);
         }
+        catch (ModelOutputNotSupportedException e)
+        {
+            throw new ModelRejectedException("unusable output: " + e.Message);
+        }
 
         using (classifier)
         {
@@ -113,7 +119,7 @@ public sealed partial class ModelIndexer(
             {
                 throw new ModelRejectedException("the model failed to run on the probe images (input shape or type not accepted)");
             }
-            catch (ModelInputNotSupportedException e)
+            catch (ModelOutputNotSupportedException e)
             {
                 throw new ModelRejectedException("unusable output: " + e.Message);
             }

@@ -217,7 +217,7 @@ public sealed class OnnxClassifier : IDisposable
         var (name, meta) = outputs.First();
         if (meta.OnnxValueType != OnnxValueType.ONNX_TYPE_TENSOR || meta.ElementDataType != TensorElementType.Float)
         {
-            throw new ModelInputNotSupportedException($"Output '{name}' must be a float tensor of logits; it is {meta.OnnxValueType} of {meta.ElementDataType}.");
+            throw new ModelOutputNotSupportedException($"Output '{name}' must be a float tensor of logits; it is {meta.OnnxValueType} of {meta.ElementDataType}.");
         }
 
         var rest = meta.Dimensions.Skip(1).ToArray();

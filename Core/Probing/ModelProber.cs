@@ -25,7 +25,7 @@ public sealed class ModelProber(IFeaturizer featurizer, ProbePool pool, IOptions
         var logits = model.Predict(pool.Images, cancellationToken);
         if (logits.Length > 0 && logits[0].Length != classes)
         {
-            throw new ModelInputNotSupportedException(
+            throw new ModelOutputNotSupportedException(
                 $"the model outputs {logits[0].Length} values per image but its manifest lists {classes} labels");
         }
 

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Know2Vec.Core.Querying;
 
 /// <summary>
-/// Groups unlabelled query samples into pseudo-classes: k-means on unit-length features with k
+/// Groups unlabelled query samples into pseudo-classes: k-means on centred unit-length features with k
 /// chosen by the mean silhouette (cosine distance), deterministic (k-means++ seeding from a fixed
 /// seed), so the same images always give the same groups.
 /// </summary>
@@ -13,11 +13,20 @@ public static class PseudoClasses
     public static int[] Assign(IReadOnlyList<float[]> features, int maxClusters = 10)
     {
         var n = features.Count;
-        var unit = features.Select(f => Alignment.ZeroShotAlignment.Normalised(f.ToArray())).ToArray();
         if (n < 4)
         {
             return new int[n];
         }
+
+        // Centred on the query's own mean: ResNet features share a large common component that
+        // compresses cosine distances and made the silhouette over-split small queries.
+        var mean = Alignment.ZeroShotAlignment.Mean(features);
+        var unit = features.Select(f =>
+        {
+            var v = new float[f.Length];
+            TensorPrimitives.Subtract(f, mean, v);
+            return Alignment.ZeroShotAlignment.Normalised(v);
+        }).ToArray();
 
         var distance = new float[n, n];
         for (var i = 0; i < n; i++)

@@ -46,9 +46,9 @@ public sealed class QueryService(
         {
             var knowledge = await catalog.GetKnowledgeAsync(candidate.ModelId, cancellationToken);
             var model = knowledge is null ? null : await catalog.GetModelAsync(candidate.ModelId, cancellationToken);
-            if (knowledge is null || model is null)
+            if (knowledge is null || model is null || model.Status != ModelStatus.Indexed)
             {
-                continue; // deleted between search and read
+                continue; // deleted, failed or being re-indexed between search and read
             }
 
             var hit = Match(candidate.ModelId, classes, queryClassVectors, alignment.ModelClassVectors(knowledge), model.Labels);

@@ -59,18 +59,48 @@ public static class ManifestValidator
 
     /// <summary>
     /// The absolute path of <paramref name="relativeFile"/> under <paramref name="zooRoot"/>, or null
-    /// when it would escape the root (absolute paths, "..", links are not followed out).
+    /// when it would escape the root: absolute paths, backslashes, "..", and symbolic links (in the
+    /// path or the file itself) whose target lies outside the root.
     /// </summary>
     public static string? ResolveUnderRoot(string zooRoot, string relativeFile)
     {
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(zooRoot)) + Path.DirectorySeparatorChar;
         if (Path.IsPathRooted(relativeFile) || relativeFile.Contains('\\'))
         {
             return null;
         }
 
+        var root = WithSeparator(Path.GetFullPath(zooRoot));
         var full = Path.GetFullPath(Path.Combine(root, relativeFile));
-        return full.StartsWith(root, StringComparison.Ordinal) ? full : null;
+        if (!full.StartsWith(root, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // A link inside the root may point anywhere: check where every existing link leads.
+        var realRoot = WithSeparator(RealPath(root));
+        return RealPath(full).StartsWith(realRoot, StringComparison.Ordinal) ? full : null;
+    }
+
+    private static string WithSeparator(string path) =>
+        Path.EndsInDirectorySeparator(path) ? path : path + Path.DirectorySeparatorChar;
+
+    /// <summary>The path with every symbolic link along it resolved (parts that do not exist are kept as written).</summary>
+    private static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var root = Path.GetPathRoot(full)!;
+        var current = root;
+        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            if (info.Exists && info.LinkTarget is not null)
+            {
+                current = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? current;
+            }
+        }
+
+        return current;
     }
 
     private static List<ManifestProblem> SchemaProblems(JsonElement root)

@@ -200,7 +200,7 @@ public sealed class ModelProberTests(MethodFixture fixture)
     {
         using var classifier = MeanThresholdClassifier(0.5f);
 
-        var e = Assert.Throws<ModelInputNotSupportedException>(() =>
+        var e = Assert.Throws<ModelOutputNotSupportedException>(() =>
             Prober(new ProbePool("test", TestImages.Shapes())).Probe(classifier, 3, CancellationToken.None));
         Assert.Contains("2 values", e.Message);
         Assert.Contains("3 labels", e.Message);
