@@ -76,9 +76,11 @@ public sealed class ReducedEvaluationTests(ReducedEvaluationFixture fixture, ITe
     public void Rerank_only_reorders_the_top_five()
     {
         Print();
+        // It re-orders the service default: the trained alignment when the repository has one.
+        var baseMethod = M(Report.Methods.Any(m => m.Name == MethodNames.Know2Vec) ? MethodNames.Know2Vec : MethodNames.Know2VecZeroShot);
         // Re-ordering within the first five cannot change whether a best model is among them.
-        Assert.Equal(M(MethodNames.Know2VecZeroShot).Top5, M(MethodNames.Know2VecRerank).Top5, 9);
-        Assert.True(M(MethodNames.Know2VecRerank).QueryMsP50 >= M(MethodNames.Know2VecZeroShot).QueryMsP50 * 0.5);
+        Assert.Equal(baseMethod.Top5, M(MethodNames.Know2VecRerank).Top5, 9);
+        Assert.True(M(MethodNames.Know2VecRerank).QueryMsP50 >= baseMethod.QueryMsP50);
     }
 
     [Fact]
