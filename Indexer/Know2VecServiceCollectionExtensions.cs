@@ -85,6 +85,7 @@ public static class Know2VecServiceCollectionExtensions
 
         services.AddTransient<IndexZooJob>();
         services.AddTransient<ProbeModelJob>();
+        services.AddTransient<ReencodeJob>();
         services.AddSingleton<IIndexingScheduler, HangfireIndexingScheduler>();
         services.AddHostedService<IndexingStartup>();
 
@@ -121,6 +122,8 @@ public static class Know2VecServiceCollectionExtensions
                 : new ZeroShotAlignment(new float[sp.GetRequiredService<IFeaturizer>().Dimension]);
         });
         services.AddSingleton<IModelIndexer, ModelIndexer>();
+        services.AddSingleton<ClassifierCache>();
+        services.AddSingleton<ForwardPassReranker>();
         services.AddSingleton<IQueryService, QueryService>();
     }
 }

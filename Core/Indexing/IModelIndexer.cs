@@ -14,4 +14,14 @@ public interface IModelIndexer
     /// (I/O, storage) propagate so that the job runner retries them.
     /// </summary>
     Task IndexModelAsync(string modelId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Re-encodes an indexed model's stored knowledge tensor with the current alignment and
+    /// overwrites its vector — never re-probing. Returns false when there was nothing to do (not
+    /// indexed, no stored knowledge, or its vector already has the current alignment version).
+    /// </summary>
+    Task<bool> ReencodeAsync(string modelId, CancellationToken cancellationToken);
+
+    /// <summary>The alignment version new vectors are written with.</summary>
+    string AlignmentVersion { get; }
 }

@@ -25,6 +25,24 @@ public sealed partial class ModelIndexer(
     ILogger<ModelIndexer> logger) : IModelIndexer
 {
     /// <inheritdoc/>
+    public string AlignmentVersion => alignment.Version;
+
+    /// <inheritdoc/>
+    public async Task<bool> ReencodeAsync(string modelId, CancellationToken cancellationToken)
+    {
+        var model = await catalog.GetModelAsync(modelId, cancellationToken);
+        if (model is not { Status: ModelStatus.Indexed }
+            || (await index.GetAsync(modelId, cancellationToken))?.Payload.AlignmentVersion == alignment.Version
+            || await catalog.GetKnowledgeAsync(modelId, cancellationToken) is not { } knowledge)
+        {
+            return false;
+        }
+
+        await UpsertAsync(model, knowledge, cancellationToken);
+        return true;
+    }
+
+    /// <inheritdoc/>
     public async Task IndexModelAsync(string modelId, CancellationToken cancellationToken)
     {
         var model = await catalog.GetModelAsync(modelId, cancellationToken);
@@ -51,8 +69,7 @@ public sealed partial class ModelIndexer(
                 return;
             }
 
-            var payload = new VectorPayload(model.ZooId, model.Architecture, model.Tags, model.Parameters, alignment.Version);
-            await index.UpsertAsync([new VectorPoint(modelId, alignment.EncodeModel(knowledge), payload)], cancellationToken);
+            await UpsertAsync(model, knowledge, cancellationToken);
             await catalog.SetModelStatusAsync(modelId, ModelStatus.Indexed, null, cancellationToken);
             LogIndexed(modelId, knowledge.Reached.Count(r => r), knowledge.Classes, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
@@ -63,6 +80,12 @@ public sealed partial class ModelIndexer(
             await index.DeleteAsync([modelId], cancellationToken);
             await catalog.SetModelStatusAsync(modelId, ModelStatus.Failed, e.Message, cancellationToken);
         }
+    }
+
+    private Task UpsertAsync(ModelRecord model, Knowledge.KnowledgeTensor knowledge, CancellationToken cancellationToken)
+    {
+        var payload = new VectorPayload(model.ZooId, model.Architecture, model.Tags, model.Parameters, alignment.Version);
+        return index.UpsertAsync([new VectorPoint(model.Id, alignment.EncodeModel(knowledge), payload)], cancellationToken);
     }
 
     private Knowledge.KnowledgeTensor Probe(ModelRecord model, string zooRoot, CancellationToken cancellationToken)

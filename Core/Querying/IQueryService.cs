@@ -3,17 +3,21 @@ using Know2Vec.Core.Imaging;
 
 namespace Know2Vec.Core.Querying;
 
-/// <summary>A user's query: their samples, optional labels (one per image; they only group samples), how many models to return and filters.</summary>
-public sealed record QueryRequest(IReadOnlyList<GrayImage> Images, IReadOnlyList<string>? Labels, int TopK, ModelFilter Filter);
+/// <summary>
+/// A user's query: their samples, optional labels (one per image; they only group samples), how
+/// many models to return, filters, and optionally how many of the top models to re-rank by running
+/// them on the samples (0 = none).
+/// </summary>
+public sealed record QueryRequest(IReadOnlyList<GrayImage> Images, IReadOnlyList<string>? Labels, int TopK, ModelFilter Filter, int Rerank = 0);
 
 /// <summary>Which class of the model best matches a class (or pseudo-class) of the query.</summary>
 public sealed record ClassMatch(string QueryClass, string ModelClass, float Similarity);
 
-/// <summary>One ranked model.</summary>
-public sealed record QueryHit(string ModelId, float Score, IReadOnlyList<ClassMatch> ClassMatches);
+/// <summary>One ranked model; <see cref="ForwardScore"/> is its LogME on the query when it was re-ranked.</summary>
+public sealed record QueryHit(string ModelId, float Score, IReadOnlyList<ClassMatch> ClassMatches, double? ForwardScore = null);
 
-/// <summary>Where a query's time went, in milliseconds.</summary>
-public sealed record QueryTimings(double FeaturizeMs, double EncodeMs, double SearchMs);
+/// <summary>Where a query's time went, in milliseconds (<see cref="RerankMs"/>: forward passes and LogME of re-ranking).</summary>
+public sealed record QueryTimings(double FeaturizeMs, double EncodeMs, double SearchMs, double RerankMs = 0);
 
 /// <summary>Ranked models, best first, and timings.</summary>
 public sealed record QueryResult(IReadOnlyList<QueryHit> Hits, QueryTimings Timings);

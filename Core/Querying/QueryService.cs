@@ -19,7 +19,8 @@ public sealed class QueryService(
     IAlignment alignment,
     IVectorIndex index,
     ICatalog catalog,
-    IOptions<QueryOptions> options) : IQueryService
+    IOptions<QueryOptions> options,
+    ForwardPassReranker? reranker = null) : IQueryService
 {
     private readonly QueryOptions _options = options.Value;
 
@@ -55,8 +56,17 @@ public sealed class QueryService(
             hits.Add(alignment.RanksByClassMatch ? hit : hit with { Score = candidate.Score });
         }
 
-        var ranked = hits.OrderByDescending(h => h.Score).ThenBy(h => h.ModelId, StringComparer.Ordinal).Take(request.TopK).ToList();
-        return new QueryResult(ranked, new QueryTimings(featurizeMs, encodeMs, watch.Elapsed.TotalMilliseconds));
+        IReadOnlyList<QueryHit> ranked = hits.OrderByDescending(h => h.Score).ThenBy(h => h.ModelId, StringComparer.Ordinal).Take(request.TopK).ToList();
+        var searchMs = watch.Elapsed.TotalMilliseconds;
+
+        watch.Restart();
+        if (request.Rerank > 0 && reranker is not null)
+        {
+            var classIndex = SampleClasses(classes, features);
+            ranked = await reranker.RerankAsync(ranked, request.Rerank, request.Images, classIndex, cancellationToken);
+        }
+
+        return new QueryResult(ranked, new QueryTimings(featurizeMs, encodeMs, searchMs, request.Rerank > 0 ? watch.Elapsed.TotalMilliseconds : 0));
     }
 
     /// <summary>
@@ -89,6 +99,21 @@ public sealed class QueryService(
         return new QueryHit(modelId, score, matches);
     }
 
+    /// <summary>The class index of each sample (by identity of its feature row in the classes).</summary>
+    private static int[] SampleClasses(IReadOnlyList<QueryClass> classes, float[][] features)
+    {
+        var index = new Dictionary<float[], int>(ReferenceEqualityComparer.Instance);
+        for (var c = 0; c < classes.Count; c++)
+        {
+            foreach (var f in classes[c].Features)
+            {
+                index[f] = c;
+            }
+        }
+
+        return features.Select(f => index[f]).ToArray();
+    }
+
     private void Validate(QueryRequest request)
     {
         if (request.Images.Count == 0)
@@ -112,6 +137,11 @@ public sealed class QueryService(
         if (request.TopK < 1 || request.TopK > _options.MaxTopK)
         {
             throw new InvalidQueryException("topK", $"topK must be between 1 and {_options.MaxTopK}");
+        }
+
+        if (request.Rerank < 0 || request.Rerank > ForwardPassReranker.MaxModels)
+        {
+            throw new InvalidQueryException("rerank", $"rerank must be between 0 and {ForwardPassReranker.MaxModels}");
         }
     }
 

@@ -1,5 +1,7 @@
 using Know2Vec.Core.Catalog;
+using Know2Vec.Core.Indexing;
 using Know2Vec.Core.Inference;
+using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
 using Know2Vec.Indexer.Jobs;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +17,8 @@ namespace Know2Vec.Indexer.Hosting;
 /// </summary>
 public sealed partial class IndexingStartup(
     ICatalog catalog,
+    IVectorIndex index,
+    IModelIndexer indexer,
     ZooRegistry registry,
     IIndexingScheduler scheduler,
     Know2VecPaths paths,
@@ -44,6 +48,27 @@ public sealed partial class IndexingStartup(
                 LogResumed(logger, zooId);
             }
         }
+
+        if (await StaleVectorsAsync(cancellationToken).ConfigureAwait(false) is > 0 and var stale)
+        {
+            scheduler.EnqueueReencode();
+            LogReencoding(logger, stale, indexer.AlignmentVersion);
+        }
+    }
+
+    /// <summary>Indexed models whose vector was written by another alignment version.</summary>
+    private async Task<int> StaleVectorsAsync(CancellationToken cancellationToken)
+    {
+        var stale = 0;
+        foreach (var id in await catalog.ListModelIdsAsync(ModelStatus.Indexed, cancellationToken).ConfigureAwait(false))
+        {
+            if ((await index.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Payload.AlignmentVersion != indexer.AlignmentVersion)
+            {
+                stale++;
+            }
+        }
+
+        return stale;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -107,4 +132,7 @@ public sealed partial class IndexingStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming unfinished indexing of zoo {ZooId}")]
     private static partial void LogResumed(ILogger logger, string zooId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Stale} indexed models have vectors of another alignment; re-encoding them with {Version}")]
+    private static partial void LogReencoding(ILogger logger, int stale, string version);
 }

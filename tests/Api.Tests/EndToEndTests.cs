@@ -59,6 +59,15 @@ public sealed class EndToEndTests
             BenchmarkZoo.Query("fashion-mnist", MatchClasses, perClass: 5, labelled: false)), HttpStatusCode.OK);
         Assert.Equal(4, BenchmarkZoo.RankedModelIds(unlabelled).Length);
 
+        // rerank=3 runs the top 3 models on the images: they carry a LogME score, best first, and the match stays on top.
+        var reranked = await TestData.ReadJsonAsync(await client.PostAsync("/queries",
+            BenchmarkZoo.Query("fashion-mnist", MatchClasses, fields: [("topK", "4"), ("rerank", "3")])), HttpStatusCode.OK);
+        var scores = reranked.GetProperty("results").EnumerateArray().Take(3).Select(r => r.GetProperty("forwardScore").GetDouble()).ToArray();
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.False(reranked.GetProperty("results")[3].TryGetProperty("forwardScore", out var none) && none.ValueKind != JsonValueKind.Null);
+        Assert.Contains($"e2e-fashion:{Match}", BenchmarkZoo.RankedModelIds(reranked).Take(3));
+        Assert.True(reranked.GetProperty("timings").GetProperty("rerankMs").GetDouble() > 0);
+
         var model = await TestData.ReadJsonAsync(await client.GetAsync($"/models/e2e-fashion:{Match}"), HttpStatusCode.OK);
         Assert.Equal("indexed", model.GetProperty("status").GetString());
         Assert.False(model.TryGetProperty("failureReason", out _));

@@ -122,6 +122,11 @@ public sealed class JobTests : IDisposable
             Calls++;
             throw new IOException("disk on fire");
         }
+
+        public string AlignmentVersion => "test";
+
+        public Task<bool> ReencodeAsync(string modelId, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("not used by these tests");
     }
 
     private sealed class RecordingJobClient : IBackgroundJobClient

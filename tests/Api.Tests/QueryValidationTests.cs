@@ -101,6 +101,19 @@ public sealed class QueryValidationTests
     }
 
     [Theory]
+    [InlineData("21")]
+    [InlineData("-1")]
+    [InlineData("all")]
+    public async Task Rerank_outside_its_range_names_the_field(string rerank)
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateClient();
+
+        await TestData.AssertValidationProblemAsync(await client.PostAsync("/queries", Query(Pngs(1), fields: ("rerank", rerank))), "rerank");
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("101")]
     [InlineData("ten")]

@@ -23,7 +23,8 @@ public static class QueriesApi
             .WithName("Query")
             .WithSummary("Ranks the indexed models by how well they fit the posted samples.")
             .WithDescription("multipart/form-data: 'images' (one or more PNG/JPEG files), optional 'labels' (repeated, one per image "
-                + "in order; they only group the samples), 'topK' (default 10), and filters 'zoo', 'architecture', 'tag', 'maxParameters'.")
+                + "in order; they only group the samples), 'topK' (default 10), filters 'zoo', 'architecture', 'tag', 'maxParameters', "
+                + "and 'rerank' (0-20, default 0): run the top k models on the images and re-order them by LogME of their outputs.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .DisableAntiforgery();
@@ -39,6 +40,7 @@ public static class QueriesApi
         [FromForm] string? architecture,
         [FromForm] string? tag,
         [FromForm] string? maxParameters,
+        [FromForm] string? rerank,
         [FromServices] ImageDecoder decoder,
         [FromServices] IQueryService queries,
         [FromServices] ICatalog catalog,
@@ -73,6 +75,12 @@ public static class QueriesApi
         {
             errors["topK"] = [$"'{topK}' is not a whole number from 1 to {limits.MaxTopK}."];
         }
+        var rerankTop = 0;
+        if (!string.IsNullOrWhiteSpace(rerank)
+            && (!int.TryParse(rerank, NumberStyles.None, CultureInfo.InvariantCulture, out rerankTop) || rerankTop > ForwardPassReranker.MaxModels))
+        {
+            errors["rerank"] = [$"'{rerank}' is not a whole number from 0 to {ForwardPassReranker.MaxModels}."];
+        }
         if (!ModelsApi.TryParseMaxParameters(maxParameters, out var max, out var maxError))
         {
             errors["maxParameters"] = [maxError];
@@ -104,7 +112,7 @@ public static class QueriesApi
         QueryResult result;
         try
         {
-            var request = new QueryRequest(decoded, labelValues.Count == 0 ? null : labelValues.Select(l => l!).ToArray(), k, new ModelFilter(Blank(zoo), Blank(architecture), Blank(tag), max));
+            var request = new QueryRequest(decoded, labelValues.Count == 0 ? null : labelValues.Select(l => l!).ToArray(), k, new ModelFilter(Blank(zoo), Blank(architecture), Blank(tag), max), rerankTop);
             result = await queries.QueryAsync(request, cancellationToken);
         }
         catch (InvalidQueryException e)
@@ -120,11 +128,13 @@ public static class QueriesApi
             {
                 ranked.Add(new QueryResultItem(
                     ranked.Count + 1, model.Id, model.ZooId, model.Name, hit.Score, model.Labels,
-                    hit.ClassMatches.Select(m => new ClassMatchResponse(m.QueryClass, m.ModelClass, m.Similarity)).ToArray()));
+                    hit.ClassMatches.Select(m => new ClassMatchResponse(m.QueryClass, m.ModelClass, m.Similarity)).ToArray(),
+                    hit.ForwardScore is { } f ? Math.Round(f, 4) : null));
             }
         }
         var timings = new QueryTimingsResponse(
-            Math.Round(result.Timings.FeaturizeMs, 2), Math.Round(result.Timings.EncodeMs, 2), Math.Round(result.Timings.SearchMs, 2));
+            Math.Round(result.Timings.FeaturizeMs, 2), Math.Round(result.Timings.EncodeMs, 2), Math.Round(result.Timings.SearchMs, 2),
+            Math.Round(result.Timings.RerankMs, 2));
         return TypedResults.Ok(new QueryResponse(ranked, timings));
     }
 
@@ -150,6 +160,7 @@ public sealed record QueryResponse(IReadOnlyList<QueryResultItem> Results, Query
 /// <param name="Score">Cosine similarity in the aligned space (higher fits better).</param>
 /// <param name="Labels">The model's class labels.</param>
 /// <param name="ClassMatches">Per query class, the model class that matches it best.</param>
+/// <param name="ForwardScore">LogME of the model's outputs on the query images, when it was re-ranked (rerank=k).</param>
 public sealed record QueryResultItem(
     int Rank,
     string ModelId,
@@ -157,10 +168,11 @@ public sealed record QueryResultItem(
     string Name,
     float Score,
     IReadOnlyList<string> Labels,
-    IReadOnlyList<ClassMatchResponse> ClassMatches);
+    IReadOnlyList<ClassMatchResponse> ClassMatches,
+    double? ForwardScore = null);
 
 /// <summary>A query class (a label, or a pseudo-class of unlabelled samples) and the model class closest to it.</summary>
 public sealed record ClassMatchResponse(string QueryClass, string ModelClass, float Similarity);
 
-/// <summary>Milliseconds spent featurizing the images, encoding the query and searching the index.</summary>
-public sealed record QueryTimingsResponse(double FeaturizeMs, double EncodeMs, double SearchMs);
+/// <summary>Milliseconds spent featurizing the images, encoding the query, searching the index and re-ranking.</summary>
+public sealed record QueryTimingsResponse(double FeaturizeMs, double EncodeMs, double SearchMs, double RerankMs);

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Know2Vec.Core.Catalog;
+using Know2Vec.Core.Imaging;
+using Know2Vec.Core.Inference;
+using Know2Vec.Core.Transfer;
+using Know2Vec.Core.Zoo;
+
+namespace Know2Vec.Core.Querying;
+
+/// <summary>
+/// Re-ranking beyond the paper (as Model Spider does): the top k models of a Know2Vec ranking are
+/// run on the query's own images and re-ordered by LogME of their outputs against the query's
+/// classes (labels, or pseudo-classes) — brute-force quality for k forward passes instead of one
+/// per zoo model. Models below the top k keep their order.
+/// </summary>
+public sealed class ForwardPassReranker(ICatalog catalog, ClassifierCache classifiers)
+{
+    /// <summary>Largest k accepted (each is a forward pass over all query images).</summary>
+    public const int MaxModels = 20;
+
+    /// <summary>Returns <paramref name="hits"/> with the first <paramref name="k"/> re-ordered by LogME (their <see cref="QueryHit.ForwardScore"/> set).</summary>
+    public async Task<IReadOnlyList<QueryHit>> RerankAsync(
+        IReadOnlyList<QueryHit> hits, int k, IReadOnlyList<GrayImage> images, IReadOnlyList<int> classes, CancellationToken cancellationToken)
+    {
+        if (k <= 1 || hits.Count == 0 || classes.Distinct().Count() < 2)
+        {
+            return hits; // LogME needs at least two classes to tell models apart
+        }
+
+        var top = new List<QueryHit>();
+        foreach (var hit in hits.Take(k))
+        {
+            var model = await catalog.GetModelAsync(hit.ModelId, cancellationToken);
+            var zoo = model is null ? null : await catalog.GetZooAsync(model.ZooId, cancellationToken);
+            var path = zoo is null ? null : ManifestValidator.ResolveUnderRoot(zoo.RootDirectory, model!.File);
+            double? score = null;
+            if (path is not null && File.Exists(path))
+            {
+                var input = JsonSerializer.Deserialize<ManifestInput>(model!.InputJson, ManifestValidator.JsonOptions)!;
+                var logits = classifiers.Get(path, model.Sha256, input.ValueRange).Predict(images, cancellationToken);
+                score = LogMe.ScoreLogits(logits, classes);
+            }
+
+            top.Add(hit with { ForwardScore = score });
+        }
+
+        // A model that could not be run (file gone) keeps its place behind those that were scored.
+        var reordered = top.OrderByDescending(h => h.ForwardScore ?? double.NegativeInfinity).ToList();
+        return [.. reordered, .. hits.Skip(k)];
+    }
+}
