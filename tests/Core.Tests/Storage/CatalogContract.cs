@@ -99,7 +99,7 @@ public abstract class CatalogContract
 
     // ---- zoos ----------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task AddZoo_ThenGet_ReturnsEveryField()
     {
         var catalog = CreateCatalog();
@@ -118,7 +118,7 @@ public abstract class CatalogContract
         Assert.Equal(zoo.CreatedAt.UtcDateTime, stored.CreatedAt.UtcDateTime);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task GetZoo_Unknown_ReturnsNull()
     {
         var catalog = CreateCatalog();
@@ -128,7 +128,7 @@ public abstract class CatalogContract
         Assert.Null(await catalog.GetModelAsync("nope:m1", Ct));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task ListZoos_ReturnsAllOrderedById()
     {
         var catalog = CreateCatalog();
@@ -142,7 +142,7 @@ public abstract class CatalogContract
         Assert.Null(zoos[2].Description);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task AddZoo_StoresEveryModelField()
     {
         var catalog = CreateCatalog();
@@ -157,7 +157,7 @@ public abstract class CatalogContract
         AssertSameModel(failed, await catalog.GetModelAsync("z:failed", Ct));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task AddZoo_DuplicateId_IsRefusedWithoutTouchingAnything()
     {
         var catalog = CreateCatalog();
@@ -173,7 +173,7 @@ public abstract class CatalogContract
         Assert.Equal(["dup:original"], await catalog.ListModelIdsAsync(null, Ct));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task AddZoo_ConcurrentSameId_ExactlyOneWins()
     {
         var catalog = CreateCatalog();
@@ -187,7 +187,7 @@ public abstract class CatalogContract
         Assert.Contains("race:shared", ids);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task AddZoo_InvalidInput_ThrowsAndStoresNothing()
     {
         var catalog = CreateCatalog();
@@ -213,7 +213,7 @@ public abstract class CatalogContract
 
     // ---- status ----------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task ZooStatus_CountsModelsPerStatus()
     {
         var catalog = CreateCatalog();
@@ -232,7 +232,7 @@ public abstract class CatalogContract
         Assert.False(counts.IsComplete);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task ZooStatus_EmptyZoo_IsComplete()
     {
         var catalog = CreateCatalog();
@@ -245,7 +245,7 @@ public abstract class CatalogContract
         Assert.True(counts.IsComplete);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task SetModelStatus_StoresAndClearsFailureReason()
     {
         var catalog = CreateCatalog();
@@ -271,7 +271,7 @@ public abstract class CatalogContract
         Assert.Null((await catalog.GetModelAsync("z:m", Ct))!.FailureReason);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task SetModelStatus_UnknownModelOrMisplacedReason()
     {
         var catalog = CreateCatalog();
@@ -282,7 +282,7 @@ public abstract class CatalogContract
         Assert.Equal(ModelStatus.Pending, (await catalog.GetModelAsync("z:m", Ct))!.Status);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task ListModelIds_ByStatus()
     {
         var catalog = CreateCatalog();
@@ -298,7 +298,7 @@ public abstract class CatalogContract
         Assert.Empty(await catalog.ListModelIdsAsync(ModelStatus.Failed, Ct));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task StatusUpdates_FromManyThreads_AllLand()
     {
         var catalog = CreateCatalog();
@@ -318,7 +318,7 @@ public abstract class CatalogContract
 
     // ---- filters ---------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task ListModels_NoFilter_ReturnsAllOrderedById()
     {
         var catalog = await SeedTwoZoosAsync();
@@ -328,7 +328,7 @@ public abstract class CatalogContract
         Assert.Equal(["a:m1", "a:m2", "a:m3", "a:m4", "b:m1", "b:m2"], Ids(models));
     }
 
-    [Theory]
+    [StorageTheory]
     [InlineData("zoo", "a:m1,a:m2,a:m3,a:m4")]
     [InlineData("architecture", "a:m2,a:m3,b:m1")]
     [InlineData("tag", "a:m1,b:m1")]
@@ -363,7 +363,7 @@ public abstract class CatalogContract
 
     // ---- knowledge -------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task Knowledge_RoundTripsBitExact()
     {
         var catalog = CreateCatalog();
@@ -375,7 +375,7 @@ public abstract class CatalogContract
         KnowledgeTensorTests.AssertBitExact(tensor, (await catalog.GetKnowledgeAsync("z:m", Ct))!);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task Knowledge_SaveOverwrites()
     {
         var catalog = CreateCatalog();
@@ -390,7 +390,7 @@ public abstract class CatalogContract
         KnowledgeTensorTests.AssertBitExact(second, (await catalog.GetKnowledgeAsync("z:m", Ct))!);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task Knowledge_MissingModelOrTensor()
     {
         var catalog = CreateCatalog();
@@ -403,7 +403,7 @@ public abstract class CatalogContract
 
     // ---- delete ----------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task DeleteZoo_CascadesToModelsAndKnowledge()
     {
         var catalog = await SeedTwoZoosAsync();
@@ -431,7 +431,7 @@ public abstract class CatalogContract
 
     // ---- restart ---------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task NewInstance_SeesEverything()
     {
         var tensor = KnowledgeTensorTests.Random(5, 32, seed: 9);

@@ -76,7 +76,7 @@ public abstract class VectorIndexContract
 
     // ---- upsert / get / count --------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task Upsert_ThenGet_ReturnsNormalisedVectorAndPayload()
     {
         var index = CreateIndex();
@@ -97,7 +97,7 @@ public abstract class VectorIndexContract
         Assert.Null(await index.GetAsync("z:other", Ct));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task EmptyIndex_CountsZeroAndFindsNothing()
     {
         var index = CreateIndex();
@@ -111,7 +111,7 @@ public abstract class VectorIndexContract
         Assert.Equal(0, await index.CountAsync(Ct));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task Upsert_SameId_Overwrites()
     {
         var index = CreateIndex();
@@ -130,7 +130,7 @@ public abstract class VectorIndexContract
         Assert.Equal("z:m", Assert.Single(top).ModelId);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task Upsert_DuplicateIdInOneBatch_LastWins()
     {
         var index = CreateIndex();
@@ -143,7 +143,7 @@ public abstract class VectorIndexContract
 
     // ---- search ----------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task Search_RanksByCosineDescending_AndHonoursTopK()
     {
         var index = CreateIndex();
@@ -172,7 +172,7 @@ public abstract class VectorIndexContract
         Assert.Equal(expected.Select(e => e.ModelId), all.Select(h => h.ModelId));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task Search_KnownScores()
     {
         var index = CreateIndex();
@@ -194,7 +194,7 @@ public abstract class VectorIndexContract
         Assert.Equal("z", hits[0].Payload.ZooId);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task Search_EqualScores_OrderedByModelId()
     {
         var index = CreateIndex();
@@ -213,7 +213,7 @@ public abstract class VectorIndexContract
         Assert.Equal(["z:a", "z:b"], two.Select(h => h.ModelId));
     }
 
-    [Theory]
+    [StorageTheory]
     [InlineData("zoo", "a:m1,a:m2,a:m3,a:m4")]
     [InlineData("architecture", "a:m2,a:m3,b:m1")]
     [InlineData("tag", "a:m1,b:m1")]
@@ -234,7 +234,7 @@ public abstract class VectorIndexContract
             hits.Select(h => h.ModelId).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task Search_FiltersBeforeRanking()
     {
         var index = CreateIndex();
@@ -252,7 +252,7 @@ public abstract class VectorIndexContract
 
     // ---- validation ------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task DimensionMismatch_IsRefusedAndWritesNothing()
     {
         var index = CreateIndex();
@@ -269,7 +269,7 @@ public abstract class VectorIndexContract
         Assert.Null(await index.GetAsync("z:c", Ct));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task InvalidVectorsAndArguments_AreRefused()
     {
         var index = CreateIndex();
@@ -286,7 +286,7 @@ public abstract class VectorIndexContract
 
     // ---- delete ----------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task Delete_RemovesOnlyTheGivenIds()
     {
         var index = await SeedTwoZoosAsync();
@@ -299,7 +299,7 @@ public abstract class VectorIndexContract
         Assert.Equal(["a:m1", "a:m3", "a:m4", "b:m2"], remaining.Select(h => h.ModelId).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task DeleteZoo_RemovesOnlyThatZoo()
     {
         var index = await SeedTwoZoosAsync();
@@ -314,7 +314,7 @@ public abstract class VectorIndexContract
 
     // ---- restart ---------------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task NewInstance_SeesEverything()
     {
         var first = await SeedTwoZoosAsync();
@@ -335,7 +335,7 @@ public abstract class VectorIndexContract
 
     // ---- concurrency -----------------------------------------------------------------------------
 
-    [Fact]
+    [StorageFact]
     public async Task ConcurrentUpsertsAndSearches_DoNotCorrupt()
     {
         const int writers = 6, pointsPerWriter = 40, dimension = 32;
