@@ -109,10 +109,10 @@ foreach (var (name, alignment, chamfer) in methods)
             : modelVectors.Select(v => System.Numerics.Tensors.TensorPrimitives.Dot(v, alignment.EncodeQuery(classes))).ToArray();
         var order = Enumerable.Range(0, models.Count).OrderByDescending(i => scores[i]).ToList();
         var fits = models.Select(m => data.GroundTruth.Fit[truthRow[q.Id]][truthCol[m.Id]]).ToArray();
-        var best = fits.Max();
-        top1 += fits[order[0]] >= best - 1e-9 ? 1 : 0;
-        top5 += order.Take(5).Any(i => fits[i] >= best - 1e-9) ? 1 : 0;
-        regret += best - fits[order[0]];
+        var scored = scores.Select(v => (double)v).ToArray();
+        top1 += Know2Vec.Core.Metrics.RankingMetrics.Top1(fits, scored);
+        top5 += Know2Vec.Core.Metrics.RankingMetrics.TopK(fits, scored, 5);
+        regret += Know2Vec.Core.Metrics.RankingMetrics.RegretAt1(fits, scored);
         ownTask += tasks.Single(t => t.Id == q.Task).Models.Contains(models[order[0]].Id) ? 1 : 0;
     }
 
