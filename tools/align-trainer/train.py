@@ -210,12 +210,11 @@ def main():
     ap.add_argument("--data", required=True, help="folder written by the Evaluation export command")
     ap.add_argument("--out", default="zoo-manifests/alignment/know2vec-v1")
     ap.add_argument("--version", default="know2vec-v1")
-    ap.add_argument("--epochs", type=int, default=400)
-    ap.add_argument("--patience", type=int, default=60)
-    ap.add_argument("--val-fraction", type=float, default=0.2)
+    ap.add_argument("--epochs", type=int, default=100, help="most epochs tried per fold")
+    ap.add_argument("--folds", type=int, default=5, help="cross-validation folds over meta-train tasks")
     ap.add_argument("--hinge-weight", type=float, default=1.0)
     ap.add_argument("--listwise-weight", type=float, default=1.0)
-    ap.add_argument("--embedding", type=int, default=128)
+    ap.add_argument("--embedding", type=int, default=128, help="vector mode only")
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--weight-decay", type=float, default=1e-2)
@@ -225,26 +224,52 @@ def main():
     args = ap.parse_args()
 
     t0 = time.time()
-    torch.manual_seed(SEED)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    rng = np.random.default_rng(SEED)
 
     index, models, queries, fit = load_export(args.data)
+    d = index["featurizer"]["dimension"]
     train_split = [i for i, m in enumerate(models) if m["split"] == "meta-train"]
     if not train_split:
         raise SystemExit("the export holds no meta-train models: export with --split meta-train")
     # Only meta-train ever trains or selects; a meta-test part of an --split all export is ignored.
     tasks = sorted({models[i]["task"] for i in train_split})
-    val_tasks = set(rng.choice(tasks, size=max(1, round(len(tasks) * args.val_fraction)), replace=False).tolist())
-    m_tr = [i for i in train_split if models[i]["task"] not in val_tasks]
-    m_va = [i for i in train_split if models[i]["task"] in val_tasks]
-    q_tr = [i for i, q in enumerate(queries) if q["split"] == "meta-train" and q["task"] not in val_tasks]
-    q_va = [i for i, q in enumerate(queries) if q["split"] == "meta-train" and q["task"] in val_tasks]
-    print(f"train: {len(q_tr)} query sets x {len(m_tr)} models; validation: {len(q_va)} x {len(m_va)} "
-          f"({len(val_tasks)} held-out meta-train tasks)", flush=True)
+    order = np.random.default_rng(SEED).permutation(len(tasks))
+    folds = [{tasks[j] for j in order[f::args.folds]} for f in range(args.folds)]
 
-    d = index["featurizer"]["dimension"]
+    # 1. Cross-validation over meta-train tasks picks the number of epochs (a single small
+    #    validation split was too noisy to choose by).
+    curves = []
+    for f, held_out in enumerate(folds):
+        print(f"fold {f + 1}/{args.folds}: {len(held_out)} held-out meta-train tasks", flush=True)
+        _, _, curve, zero_shot = train_run(args, d, models, queries, fit, set(tasks) - held_out, held_out, args.epochs)
+        curves.append((curve, zero_shot))
+    mean = {k: np.mean([[c[k] for c in curve] for curve, _ in curves], axis=0) for k in ("valTop1", "valRegret", "valWeightedTau")}
+    zero = {k: float(np.mean([z[k] for _, z in curves])) for k in ("valTop1", "valRegret", "valWeightedTau")}
+    best_epoch = int(np.argmax(mean["valTop1"] + mean["valWeightedTau"])) + 1
+    cv = {k: round(float(v[best_epoch - 1]), 4) for k, v in mean.items()}
+    print(f"cross-validation: best at epoch {best_epoch}: top1 {cv['valTop1']:.3f} regret {cv['valRegret']:.3f} "
+          f"wtau {cv['valWeightedTau']:.3f}  (zero-shot: top1 {zero['valTop1']:.3f} regret {zero['valRegret']:.3f} "
+          f"wtau {zero['valWeightedTau']:.3f})", flush=True)
+
+    # 2. Train on all of meta-train for that many epochs and export.
+    f_m, f_q, curve, _ = train_run(args, d, models, queries, fit, set(tasks), set(), best_epoch)
+    f_m.eval(), f_q.eval()
+    os.makedirs(args.out, exist_ok=True)
+    cv_curve = [{"epoch": e + 1, **{k: round(float(v[e]), 4) for k, v in mean.items()}} for e in range(len(mean["valTop1"]))]
+    export(f_m, f_q, d, args, curve, cv_curve, best_epoch, cv, {k: round(v, 4) for k, v in zero.items()}, time.time() - t0)
+    print(f"wrote {args.out} in {time.time() - t0:.0f}s", flush=True)
+
+
+def train_run(args, d, models, queries, fit, train_tasks, val_tasks, epochs):
+    """Trains fresh towers on train_tasks for `epochs` epochs; validates on val_tasks every epoch."""
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    m_tr = [i for i, m in enumerate(models) if m["split"] == "meta-train" and m["task"] in train_tasks]
+    m_va = [i for i, m in enumerate(models) if m["split"] == "meta-train" and m["task"] in val_tasks]
+    q_tr = [i for i, q in enumerate(queries) if q["split"] == "meta-train" and q["task"] in train_tasks]
+    q_va = [i for i, q in enumerate(queries) if q["split"] == "meta-train" and q["task"] in val_tasks]
+
     m_in = np.concatenate([models[i]["input"] for i in m_tr])
     q_in = np.concatenate([query_classes(queries[i]["features"], queries[i]["classIndex"]) for i in q_tr])
     if args.mode == "vector":
@@ -258,32 +283,23 @@ def main():
         if args.mode == "vector":
             return scores(embed(f_q, q_inputs), embed(f_m, m_inputs))
         return set_scores([f_q(torch.from_numpy(x)) for x in q_inputs], [f_m(torch.from_numpy(x)) for x in m_inputs])
-    params = list(f_m.parameters()) + list(f_q.parameters())
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
 
+    opt = torch.optim.AdamW(list(f_m.parameters()) + list(f_q.parameters()), lr=args.lr, weight_decay=args.weight_decay)
     fit_tr = torch.from_numpy(fit[np.ix_(q_tr, m_tr)])
     fit_va = fit[np.ix_(q_va, m_va)]
     m_tr_inputs = [models[i]["input"] for i in m_tr]
     m_va_inputs = [models[i]["input"] for i in m_va]
     q_va_inputs = [query_classes(queries[i]["features"], queries[i]["classIndex"]) for i in q_va]
 
-    zs = zero_shot_scores(q_va_inputs, m_va_inputs, d)
-    zs_top1, zs_regret = rank_metrics(zs, fit_va)
-    zs_wtau = float(np.mean([weighted_tau(fit_va[i], zs[i]) for i in range(len(zs))]))
-    print(f"zero-shot on validation: top1 {zs_top1:.3f} regret {zs_regret:.3f} wtau {zs_wtau:.3f}", flush=True)
-
-    def validate():
-        f_m.eval(), f_q.eval()
-        with torch.no_grad():
-            s = score_matrix(q_va_inputs, m_va_inputs).numpy()
-        f_m.train(), f_q.train()
+    def metrics(s):
         top1, regret = rank_metrics(s, fit_va)
         wtau = float(np.mean([weighted_tau(fit_va[i], s[i]) for i in range(len(s))]))
-        return top1, regret, wtau
+        return {"valTop1": top1, "valRegret": regret, "valWeightedTau": wtau}
 
-    best = (-math.inf, None, 0)
+    zero_shot = metrics(zero_shot_scores(q_va_inputs, m_va_inputs, d)) if q_va else {}
     curve = []
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(1, epochs + 1):
+        f_m.train(), f_q.train()
         q_inputs = [query_classes(queries[i]["features"], queries[i]["classIndex"], rng) for i in q_tr]
         s = score_matrix(q_inputs, m_tr_inputs)
         l_h = hinge_loss(s, fit_tr)
@@ -292,37 +308,19 @@ def main():
         opt.zero_grad()
         loss.backward()
         opt.step()
-        top1, regret, wtau = validate()
-        # Early stopping on validation: weighted tau plus top-1 (both matter for ranking a zoo).
-        val = wtau + top1
-        curve.append({"epoch": epoch, "loss": round(float(loss), 5), "hinge": round(float(l_h), 5),
-                      "listwise": round(float(l_l), 5), "valTop1": round(top1, 4), "valRegret": round(regret, 4),
-                      "valWeightedTau": round(wtau, 4)})
-        if val > best[0]:
-            best = (val, {k: v.clone() for k, v in f_m.state_dict().items()},
-                    {k: v.clone() for k, v in f_q.state_dict().items()}, epoch)
-        if epoch % 10 == 0 or epoch == 1:
-            print(f"epoch {epoch:4d}  loss {float(loss):.4f} (hinge {float(l_h):.4f}, listwise {float(l_l):.4f})  "
-                  f"val top1 {top1:.3f} regret {regret:.3f} wtau {wtau:.3f}", flush=True)
-        if epoch - best[3] >= args.patience:
-            print(f"early stop at epoch {epoch}: best validation at epoch {best[3]}", flush=True)
-            break
-
-    f_m.load_state_dict(best[1])
-    f_q.load_state_dict(best[2])
-    top1, regret, wtau = validate()
-    f_m.eval(), f_q.eval()  # validate() leaves training mode on; export and parity need eval (no dropout)
-    print(f"best epoch {best[3]}: val top1 {top1:.3f} regret {regret:.3f} wtau {wtau:.3f} "
-          f"(zero-shot: top1 {zs_top1:.3f} regret {zs_regret:.3f} wtau {zs_wtau:.3f})", flush=True)
-
-    # Retrain on all of meta-train for the chosen number of epochs? Kept simple: ship the best
-    # validated weights (the validation tasks are a small part of meta-train).
-    os.makedirs(args.out, exist_ok=True)
-    export(f_m, f_q, d, args, models, queries, curve, best[3], (top1, regret, wtau), time.time() - t0)
-    print(f"wrote {args.out} in {time.time() - t0:.0f}s", flush=True)
+        point = {"epoch": epoch, "loss": round(float(loss), 5), "hinge": round(float(l_h), 5), "listwise": round(float(l_l), 5)}
+        if q_va:
+            f_m.eval(), f_q.eval()
+            with torch.no_grad():
+                point.update(metrics(score_matrix(q_va_inputs, m_va_inputs).numpy()))
+        curve.append(point)
+        if epoch % 10 == 0 or epoch == 1 or epoch == epochs:
+            shown = "  ".join(f"{k} {v:.3f}" for k, v in point.items() if k != "epoch")
+            print(f"  epoch {epoch:4d}  {shown}", flush=True)
+    return f_m, f_q, curve, zero_shot
 
 
-def export(f_m, f_q, d, args, models, queries, curve, best_epoch, val, seconds):
+def export(f_m, f_q, d, args, curve, cv_curve, best_epoch, cv, zero_shot, seconds):
     for name, tower, width in (("model-tower.onnx", f_m, 3 * d), ("query-tower.onnx", f_q, d)):
         torch.onnx.export(tower, torch.zeros(3, width), os.path.join(args.out, name),
                           input_names=["classes"], output_names=["embedding"],
@@ -352,11 +350,10 @@ def export(f_m, f_q, d, args, models, queries, curve, best_epoch, val, seconds):
         "modelInput": "per reached class: [node, mean boundary facing other reached classes, mean boundary "
                       "other reached classes face it], float [C, 3*D]",
         "queryInput": "per query class: mean feature of its samples, float [K, D]",
-        "training": {"seed": SEED, "epochs": args.epochs, "bestEpoch": best_epoch, "patience": args.patience,
+        "training": {"seed": SEED, "folds": args.folds, "maxEpochs": args.epochs, "epochs": best_epoch,
                      "hingeWeight": args.hinge_weight, "listwiseWeight": args.listwise_weight,
-                     "lr": args.lr, "weightDecay": args.weight_decay, "hidden": args.hidden,
-                     "validation": {"top1": round(val[0], 4), "regretAt1": round(val[1], 4),
-                                    "weightedTau": round(val[2], 4)},
+                     "lr": args.lr, "weightDecay": args.weight_decay, "hidden": args.hidden, "dropout": args.dropout,
+                     "crossValidation": {"atEpochs": cv, "zeroShot": zero_shot, "curve": cv_curve},
                      "seconds": round(seconds), "lossCurve": curve},
     }, open(os.path.join(args.out, "alignment.json"), "w"), indent=1)
 
