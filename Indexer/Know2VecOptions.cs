@@ -54,6 +54,16 @@ public sealed class Know2VecOptions
     [Required]
     [ValidateObjectMembers]
     public JobOptions Jobs { get; set; } = new();
+
+    /// <summary>Where the catalog and the vectors live (embedded SQLite by default; PostgreSQL and Qdrant in distributed mode).</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>The PostgreSQL server of distributed mode (catalog and/or jobs).</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public PostgresOptions Postgres { get; set; } = new();
 }
 
 /// <summary>Request limits (section <c>Know2Vec:Limits</c>). Image pixel limits are in <c>Know2Vec:Images</c>.</summary>
@@ -97,4 +107,16 @@ public sealed class JobOptions
     /// <summary>How long shutdown waits for running jobs before cancelling them (they are re-queued and resume on the next start).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The job store: <see cref="JobStore.Sqlite"/> (a file under the data directory, embedded mode) or <see cref="JobStore.Postgres"/> (shared by the Api and every worker).</summary>
+    public JobStore Storage { get; set; } = JobStore.Sqlite;
+
+    /// <summary>
+    /// PostgreSQL job store: how long a fetched job stays invisible to other workers without a
+    /// keep-alive. The owning worker renews it every fifth of this while the job runs (sliding), so
+    /// it bounds how soon the jobs of a killed worker are taken over by the others, not how long a
+    /// job may run.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

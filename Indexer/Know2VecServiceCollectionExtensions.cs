@@ -69,12 +69,38 @@ public static class Know2VecServiceCollectionExtensions
     /// </remarks>
     public static IServiceCollection AddKnow2VecJobs(this IServiceCollection services)
     {
-        services.AddSingleton<JobStorage>(sp =>
+        AddJobInfrastructure(services);
+        services.AddHostedService<IndexingStartup>();
+
+        services.AddHostedService<JobServerHost>();
+        return services;
+    }
+
+    /// <summary>
+    /// The worker host of distributed mode (<c>dotnet run --project Indexer</c>): the job store, the
+    /// jobs and a Hangfire server, always on — no seeding and no resume (the Api owns those), no API.
+    /// </summary>
+    public static IServiceCollection AddKnow2VecWorker(this IServiceCollection services)
+    {
+        AddJobInfrastructure(services);
+        services.PostConfigure<Know2VecOptions>(options => options.Jobs.RunServer = true);
+        services.AddHostedService<JobServerHost>();
+        return services;
+    }
+
+    /// <summary>Job store (SQLite or PostgreSQL, <see cref="JobOptions.Storage"/>), Hangfire, the jobs and the scheduler.</summary>
+    private static void AddJobInfrastructure(IServiceCollection services)
+    {
+        services.AddSingleton<JobStorage>(Know2VecStorage.CreateJobStorage);
+        // The host waits longer than Hangfire's own shutdown timeout, so running jobs are cancelled
+        // and re-queued by Hangfire rather than killed by the host.
+        services.AddOptions<HostOptions>().Configure<IOptions<Know2VecOptions>>((host, know2vec) =>
         {
-            var paths = sp.GetRequiredService<Know2VecPaths>();
-            var jobs = sp.GetRequiredService<IOptions<Know2VecOptions>>().Value.Jobs;
-            Directory.CreateDirectory(Path.GetDirectoryName(paths.JobDatabase)!);
-            return new SQLiteStorage(paths.JobDatabase, new SQLiteStorageOptions { QueuePollInterval = jobs.QueuePollInterval });
+            var needed = know2vec.Value.Jobs.ShutdownTimeout + TimeSpan.FromSeconds(10);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
         });
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, config) => config
@@ -87,21 +113,10 @@ public static class Know2VecServiceCollectionExtensions
         services.AddTransient<ProbeModelJob>();
         services.AddTransient<ReencodeJob>();
         services.AddSingleton<IIndexingScheduler, HangfireIndexingScheduler>();
-        services.AddHostedService<IndexingStartup>();
-
-        services.AddHostedService<JobServerHost>();
-        return services;
     }
 
-    private static void AddStorage(IServiceCollection services)
-    {
-        // One SQLite file holds the catalog and the embedded vector index (their tables do not clash).
-        services.AddSingleton<ICatalog>(sp => new SqliteCatalog(
-            new SqliteCatalogOptions { DatabasePath = sp.GetRequiredService<Know2VecPaths>().CatalogDatabase },
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IVectorIndex>(sp => new EmbeddedVectorIndex(
-            new EmbeddedVectorIndexOptions { DatabasePath = sp.GetRequiredService<Know2VecPaths>().CatalogDatabase }));
-    }
+    // Embedded (SQLite) or distributed (PostgreSQL, Qdrant) stores, chosen by Know2Vec:Storage.
+    private static void AddStorage(IServiceCollection services) => Know2VecStorage.AddCatalogAndVectors(services);
 
     private static void AddMethod(IServiceCollection services)
     {
