@@ -6,9 +6,10 @@ using Xunit.Abstractions;
 namespace Know2Vec.Evaluation.Tests;
 
 /// <summary>
-/// The reduced evaluation: the harness runs end to end on a small subset, and only orderings that
-/// must hold are asserted (four query sets are far too few for fine comparisons). Every test prints
-/// the table so a failure shows the numbers.
+/// The reduced evaluation: the harness runs end to end on one query set per meta-test task, and the
+/// orderings the method promises are asserted — the trained alignment above zero-shot and size,
+/// unlabelled queries close to labelled ones on top-5. Every test prints the table so a failure
+/// shows the numbers.
 /// </summary>
 public sealed class ReducedEvaluationTests(ReducedEvaluationFixture fixture, ITestOutputHelper output) : IClassFixture<ReducedEvaluationFixture>
 {
@@ -20,9 +21,9 @@ public sealed class ReducedEvaluationTests(ReducedEvaluationFixture fixture, ITe
     public void Covers_the_subset_with_every_method()
     {
         Print();
-        Assert.Equal(4, Report.Tasks);
-        Assert.Equal(4, Report.Queries);
-        Assert.Equal(10, Report.Models);
+        Assert.Equal(ReducedEvaluationFixture.Tasks, Report.Tasks);
+        Assert.Equal(ReducedEvaluationFixture.Tasks, Report.Queries);
+        Assert.Equal(ReducedEvaluationFixture.Models, Report.Models);
         string[] always =
         [
             MethodNames.Random, MethodNames.Size, MethodNames.LabelOverlap, MethodNames.LogMe,
@@ -50,6 +51,25 @@ public sealed class ReducedEvaluationTests(ReducedEvaluationFixture fixture, ITe
         Print();
         Assert.True(M(MethodNames.Random).Top1 < M(MethodNames.Know2VecZeroShot).Top1);
         Assert.True(M(MethodNames.Random).WeightedTau < M(MethodNames.Know2VecZeroShot).WeightedTau);
+    }
+
+    [Fact]
+    public void Trained_know2vec_ranks_above_zero_shot_and_size()
+    {
+        Print();
+        var trained = M(MethodNames.Know2Vec);
+        Assert.True(trained.WeightedTau > M(MethodNames.Know2VecZeroShot).WeightedTau);
+        Assert.True(trained.WeightedTau > M(MethodNames.Size).WeightedTau);
+        Assert.True(trained.Top1 >= M(MethodNames.Know2VecZeroShot).Top1);
+        Assert.True(trained.Top1 > M(MethodNames.Size).Top1);
+        Assert.True(trained.RegretAt1 < M(MethodNames.Know2VecZeroShot).RegretAt1);
+    }
+
+    [Fact]
+    public void Unlabelled_queries_stay_within_ten_points_of_labelled_on_top5()
+    {
+        Print();
+        Assert.True(M(MethodNames.Know2Vec).Top5 - M(MethodNames.Know2VecUnlabelled).Top5 <= 0.10);
     }
 
     [Fact]
@@ -106,9 +126,9 @@ public sealed class ReducedEvaluationTests(ReducedEvaluationFixture fixture, ITe
             File.WriteAllText(json, JsonSerializer.Serialize(Report, EvalCommand.JsonOptions));
             using var document = JsonDocument.Parse(File.ReadAllText(json));
             var root = document.RootElement;
-            Assert.Equal(4, root.GetProperty("tasks").GetInt32());
-            Assert.Equal(4, root.GetProperty("queries").GetInt32());
-            Assert.Equal(10, root.GetProperty("models").GetInt32());
+            Assert.Equal(ReducedEvaluationFixture.Tasks, root.GetProperty("tasks").GetInt32());
+            Assert.Equal(ReducedEvaluationFixture.Tasks, root.GetProperty("queries").GetInt32());
+            Assert.Equal(ReducedEvaluationFixture.Models, root.GetProperty("models").GetInt32());
             var first = root.GetProperty("methods")[0];
             foreach (var field in new[] { "name", "top1", "top5", "regretAt1", "weightedTau", "spearman", "queryMsP50", "ownTaskTop1", "withinTaskTop1" })
             {
