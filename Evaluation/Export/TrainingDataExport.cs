@@ -50,10 +50,9 @@ public static class TrainingDataExport
                 id = model.Id, task = task.Id, split = task.Split, classes = knowledge.Classes, dimension = knowledge.Dimension,
                 reached = knowledge.Reached, labels = model.Labels, architecture = model.Architecture, parameters = model.Parameters, file,
             });
-            Console.Write($"\rknowledge {i + 1}/{models.Count}");
+            Progress("knowledge", i + 1, models.Count);
         }
 
-        Console.WriteLine();
         var queryEntries = new List<object>();
         foreach (var (i, query) in queries.Index())
         {
@@ -66,10 +65,9 @@ public static class TrainingDataExport
                 id = query.Id, task = query.Task, split = query.Split, shots = query.Shots, count = features.Length,
                 dimension = featurizer.Dimension, classIndex = query.Classes.Select(c => classOrder.IndexOf(c)).ToArray(), file,
             });
-            Console.Write($"\rquery sets {i + 1}/{queries.Count}");
+            Progress("query sets", i + 1, queries.Count);
         }
 
-        Console.WriteLine();
         var rows = queries.Select(q => data.GroundTruth.Queries.ToList().IndexOf(q.Id)).ToList();
         var cols = models.Select(m => data.GroundTruth.Models.ToList().IndexOf(m.Model.Id)).ToList();
         var fit = rows.SelectMany(r => cols.Select(c => (float)data.GroundTruth.Fit[r][c])).ToArray();
@@ -92,6 +90,15 @@ public static class TrainingDataExport
         File.WriteAllText(Path.Combine(output, "index.json"), JsonSerializer.Serialize(index, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {Path.Combine(output, "index.json")}");
         return 0;
+    }
+
+    /// <summary>A line every tenth of the way (first-time probing and featurizing take minutes).</summary>
+    private static void Progress(string what, int done, int total)
+    {
+        if (done == total || done % Math.Max(1, total / 10) == 0)
+        {
+            Console.WriteLine($"{what}: {done}/{total}");
+        }
     }
 
     private static void WriteFloats(string path, float[] values)
