@@ -27,7 +27,7 @@ public sealed partial class IndexingStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        LogStarting(logger, sessions.ActiveProvider, paths.DataDirectory);
+        LogStarting(logger, sessions.ActiveProvider, indexer.AlignmentVersion, paths.DataDirectory);
         Directory.CreateDirectory(paths.DataDirectory);
 
         var queued = new HashSet<string>(StringComparer.Ordinal);
@@ -115,8 +115,8 @@ public sealed partial class IndexingStartup(
             .ToArray();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Know2Vec starting: ONNX execution provider {Provider}, data directory {DataDirectory}")]
-    private static partial void LogStarting(ILogger logger, string provider, string dataDirectory);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Know2Vec starting: ONNX execution provider {Provider}, alignment {Alignment}, data directory {DataDirectory}")]
+    private static partial void LogStarting(ILogger logger, string provider, string alignment, string dataDirectory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded zoo {ZooId} ({Models} models) from {Manifest}")]
     private static partial void LogSeeded(ILogger logger, string zooId, int models, string manifest);
