@@ -57,9 +57,9 @@ public static class Know2VecServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Hangfire on SQLite (a file under the data directory) with the indexing jobs, the start-up
-    /// seeding and resume, and — unless <see cref="JobOptions.RunServer"/> is false — a job server
-    /// in this process (embedded mode).
+    /// Hangfire (on SQLite under the data directory, or on PostgreSQL: <see cref="JobOptions.Storage"/>)
+    /// with the indexing jobs, the start-up seeding and resume, and — unless <see cref="JobOptions.RunServer"/>
+    /// is false (the distributed Api) — a job server in this process (embedded mode).
     /// </summary>
     /// <remarks>
     /// Hangfire keeps its storage, activator and log provider in statics that
