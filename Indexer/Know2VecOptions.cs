@@ -80,10 +80,6 @@ public sealed class Know2VecLimits
     /// <summary>Most bytes of one zoo manifest.</summary>
     [Range(64, 64 * 1024 * 1024)]
     public int MaxManifestBytes { get; set; } = 1024 * 1024;
-
-    /// <summary>Largest topK a query may ask for.</summary>
-    [Range(1, 10_000)]
-    public int MaxTopK { get; set; } = 100;
 }
 
 /// <summary>Background job settings (section <c>Know2Vec:Jobs</c>).</summary>

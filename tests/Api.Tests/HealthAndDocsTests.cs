@@ -55,7 +55,7 @@ public sealed class HealthAndDocsTests
     public async Task Invalid_limits_stop_the_service_at_start()
     {
         using var dir = new TestDirectory();
-        await using var app = new Know2VecApp(dir, new Dictionary<string, string?> { ["Know2Vec:Limits:MaxTopK"] = "0" });
+        await using var app = new Know2VecApp(dir, new Dictionary<string, string?> { ["Know2Vec:Query:MaxTopK"] = "0" });
 
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
         Assert.Contains("MaxTopK", error.ToString(), StringComparison.Ordinal);

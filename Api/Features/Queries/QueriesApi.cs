@@ -45,6 +45,7 @@ public static class QueriesApi
         [FromServices] IQueryService queries,
         [FromServices] ICatalog catalog,
         [FromServices] IOptions<Know2VecOptions> options,
+        [FromServices] IOptions<QueryOptions> queryOptions,
         CancellationToken cancellationToken,
         [FromForm] StringValues? labels) // optional: unlabelled queries are clustered
     {
@@ -71,9 +72,9 @@ public static class QueriesApi
         }
         var k = DefaultTopK;
         if (!string.IsNullOrWhiteSpace(topK)
-            && (!int.TryParse(topK, NumberStyles.None, CultureInfo.InvariantCulture, out k) || k < 1 || k > limits.MaxTopK))
+            && (!int.TryParse(topK, NumberStyles.None, CultureInfo.InvariantCulture, out k) || k < 1 || k > queryOptions.Value.MaxTopK))
         {
-            errors["topK"] = [$"'{topK}' is not a whole number from 1 to {limits.MaxTopK}."];
+            errors["topK"] = [$"'{topK}' is not a whole number from 1 to {queryOptions.Value.MaxTopK}."];
         }
         var rerankTop = 0;
         if (!string.IsNullOrWhiteSpace(rerank)
