@@ -48,7 +48,7 @@ if (cmd.Option("--soft") is { } soft)
     var power = float.Parse(soft, System.Globalization.CultureInfo.InvariantCulture);
     knowledge = models.Select(m =>
     {
-        using var classifier = new OnnxClassifier(Know2Vec.Core.Zoo.ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, m.File)!, sessions);
+        using var classifier = new OnnxClassifier(Know2Vec.Core.Zoo.ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, m.File)!, sessions, m.Input.ValueRange);
         var logits = classifier.Predict(pool.Images);
         var c = m.Labels.Count;
         var d = featurizer.Dimension;

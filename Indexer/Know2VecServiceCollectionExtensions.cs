@@ -132,9 +132,20 @@ public static class Know2VecServiceCollectionExtensions
         {
             var configured = sp.GetRequiredService<IOptions<AlignmentOptions>>().Value.Directory;
             var directory = string.IsNullOrWhiteSpace(configured) ? null : sp.GetRequiredService<Know2VecPaths>().Resolve(configured);
-            return directory is not null && TrainedAlignment.Exists(directory)
-                ? TrainedAlignment.Load(directory, sp.GetRequiredService<OnnxSessionFactory>())
-                : new ZeroShotAlignment(new float[sp.GetRequiredService<IFeaturizer>().Dimension]);
+            if (directory is not null && TrainedAlignment.Exists(directory))
+            {
+                return TrainedAlignment.Load(directory, sp.GetRequiredService<OnnxSessionFactory>());
+            }
+
+            if (directory is not null)
+            {
+                // Configured but absent or incomplete: say so, since rankings differ a lot (RESULTS.md).
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Know2Vec.Alignment").LogWarning(
+                    "No trained alignment in {Directory} (needs {Files}); using zero-shot", directory,
+                    string.Join(", ", TrainedAlignment.DescriptorFile, TrainedAlignment.ModelTowerFile, TrainedAlignment.QueryTowerFile));
+            }
+
+            return new ZeroShotAlignment(new float[sp.GetRequiredService<IFeaturizer>().Dimension]);
         });
         services.AddSingleton<IModelIndexer, ModelIndexer>();
         services.AddSingleton<ClassifierCache>();

@@ -175,7 +175,8 @@ public sealed class TrainedAlignment : IAlignment, IDisposable
         }
 
         using var input = OrtValue.CreateTensorValueFromMemory(classes, [classes.Length / width, width]);
-        using var results = session.Run(new RunOptions(), ["classes"], [input], ["embedding"]);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, ["classes"], [input], ["embedding"]);
         return results[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

@@ -69,12 +69,24 @@ public sealed class ImageDecoder
 
         if (gray)
         {
-            return ToGrayImage(decoded);
+            return Shrunk(ToGrayImage(decoded));
         }
 
         using var converted = decoded.Copy(SKColorType.Gray8)
             ?? throw new ImageDecodeException(ImageDecodeError.Corrupt, "The image could not be converted to greyscale.");
-        return ToGrayImage(converted);
+        return Shrunk(ToGrayImage(converted));
+    }
+
+    private GrayImage Shrunk(GrayImage image)
+    {
+        var longest = Math.Max(image.Width, image.Height);
+        if (longest <= _options.WorkingSize)
+        {
+            return image;
+        }
+
+        var scale = (double)_options.WorkingSize / longest;
+        return ImageResize.Bilinear(image, Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
     }
 
     private static GrayImage ToGrayImage(SKBitmap gray8)

@@ -70,7 +70,14 @@ public sealed partial class ModelIndexer(
             }
 
             await UpsertAsync(model, knowledge, cancellationToken);
-            await catalog.SetModelStatusAsync(modelId, ModelStatus.Indexed, null, cancellationToken);
+            if (!await catalog.SetModelStatusAsync(modelId, ModelStatus.Indexed, null, cancellationToken))
+            {
+                // The zoo was deleted while this model was probed: its vector must not outlive it.
+                await index.DeleteAsync([modelId], cancellationToken);
+                LogGone(modelId);
+                return;
+            }
+
             LogIndexed(modelId, knowledge.Reached.Count(r => r), knowledge.Classes, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (ModelRejectedException e)

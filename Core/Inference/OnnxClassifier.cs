@@ -160,7 +160,7 @@ public sealed class OnnxClassifier : IDisposable
         var values = output.GetTensorDataAsSpan<float>();
         if (shape.Length == 0 || shape[0] != run || values.Length % run != 0)
         {
-            throw new InvalidOperationException($"Output '{OutputName}' has shape [{string.Join(',', shape)}] for a batch of {run}.");
+            throw new ModelOutputNotSupportedException($"Output '{OutputName}' has shape [{string.Join(',', shape)}] for a batch of {run}.");
         }
 
         var classes = values.Length / run;

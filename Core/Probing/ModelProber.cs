@@ -22,6 +22,12 @@ public sealed class ModelProber(IFeaturizer featurizer, ProbePool pool, IOptions
     /// <summary>Probes <paramref name="model"/>, whose outputs are <paramref name="classes"/> logits.</summary>
     public KnowledgeTensor Probe(OnnxClassifier model, int classes, CancellationToken cancellationToken)
     {
+        if (classes > _options.MaxClasses)
+        {
+            throw new ModelOutputNotSupportedException(
+                $"the model has {classes} classes; probing is limited to {_options.MaxClasses} (Know2Vec:Probing:MaxClasses)");
+        }
+
         var logits = model.Predict(pool.Images, cancellationToken);
         if (logits.Length > 0 && logits[0].Length != classes)
         {

@@ -15,6 +15,14 @@ public sealed class ProbingOptions
     [Range(1, 20)]
     public int BisectionSteps { get; set; } = 8;
 
+    /// <summary>
+    /// Most classes a model may have to be probed: the knowledge tensor holds C × C feature
+    /// vectors and boundaries need C × (C − 1) bisections, so cost and memory grow with C².
+    /// A model above the cap is marked failed with this reason rather than exhausting the service.
+    /// </summary>
+    [Range(2, 1000)]
+    public int MaxClasses { get; set; } = 100;
+
     /// <summary>Whether to search decision boundaries at all (they cost one model run per step and featurizer time).</summary>
     public bool Boundaries { get; set; } = true;
 }

@@ -4,6 +4,7 @@ using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Transfer;
 using Know2Vec.Core.Zoo;
+using Microsoft.Extensions.Logging;
 
 namespace Know2Vec.Core.Querying;
 
@@ -13,7 +14,7 @@ namespace Know2Vec.Core.Querying;
 /// classes (labels, or pseudo-classes) — brute-force quality for k forward passes instead of one
 /// per zoo model. Models below the top k keep their order.
 /// </summary>
-public sealed class ForwardPassReranker(ICatalog catalog, ClassifierCache classifiers)
+public sealed partial class ForwardPassReranker(ICatalog catalog, ClassifierCache classifiers, ILogger<ForwardPassReranker> logger)
 {
     /// <summary>Largest k accepted (each is a forward pass over all query images).</summary>
     public const int MaxModels = 20;
@@ -36,16 +37,27 @@ public sealed class ForwardPassReranker(ICatalog catalog, ClassifierCache classi
             double? score = null;
             if (path is not null && File.Exists(path))
             {
-                var input = JsonSerializer.Deserialize<ManifestInput>(model!.InputJson, ManifestValidator.JsonOptions)!;
-                var logits = classifiers.Get(path, model.Sha256, input.ValueRange).Predict(images, cancellationToken);
-                score = LogMe.ScoreLogits(logits, classes);
+                try
+                {
+                    var input = JsonSerializer.Deserialize<ManifestInput>(model!.InputJson, ManifestValidator.JsonOptions)!;
+                    var logits = classifiers.Get(path, model.Sha256, input.ValueRange).Predict(images, cancellationToken);
+                    score = LogMe.ScoreLogits(logits, classes);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One model that cannot run (file replaced, session failure) must not fail the query.
+                    LogModelFailed(logger, hit.ModelId, e);
+                }
             }
 
             top.Add(hit with { ForwardScore = score });
         }
 
-        // A model that could not be run (file gone) keeps its place behind those that were scored.
+        // A model that could not be run keeps its place behind those that were scored.
         var reordered = top.OrderByDescending(h => h.ForwardScore ?? double.NegativeInfinity).ToList();
         return [.. reordered, .. hits.Skip(k)];
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-ranking could not run model {ModelId}; it keeps its place")]
+    private static partial void LogModelFailed(ILogger logger, string modelId, Exception exception);
 }

@@ -23,6 +23,7 @@ public sealed class QueryService(
     ForwardPassReranker? reranker = null) : IQueryService
 {
     private readonly QueryOptions _options = options.Value;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, DateTimeOffset UpdatedAt), float[]?[]> _classVectors = new();
 
     /// <inheritdoc/>
     public async Task<QueryResult> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
@@ -34,8 +35,11 @@ public sealed class QueryService(
 
         watch.Restart();
         var classes = GroupIntoClasses(features, request.Labels);
-        var queryVector = alignment.EncodeQuery(classes);
         var queryClassVectors = alignment.QueryClassVectors(classes);
+        // With class matching the query vector is the mean class vector: no second tower run.
+        var queryVector = alignment.RanksByClassMatch
+            ? ZeroShotAlignment.Normalised(ZeroShotAlignment.Mean(queryClassVectors))
+            : alignment.EncodeQuery(classes);
         var encodeMs = watch.Elapsed.TotalMilliseconds;
 
         watch.Restart();
@@ -45,14 +49,14 @@ public sealed class QueryService(
         var hits = new List<QueryHit>(candidates.Count);
         foreach (var candidate in candidates)
         {
-            var knowledge = await catalog.GetKnowledgeAsync(candidate.ModelId, cancellationToken);
-            var model = knowledge is null ? null : await catalog.GetModelAsync(candidate.ModelId, cancellationToken);
-            if (knowledge is null || model is null || model.Status != ModelStatus.Indexed)
+            var model = await catalog.GetModelAsync(candidate.ModelId, cancellationToken);
+            if (model is not { Status: ModelStatus.Indexed }
+                || await ModelClassVectorsAsync(model, cancellationToken) is not { } modelClassVectors)
             {
                 continue; // deleted, failed or being re-indexed between search and read
             }
 
-            var hit = Match(candidate.ModelId, classes, queryClassVectors, alignment.ModelClassVectors(knowledge), model.Labels);
+            var hit = Match(candidate.ModelId, classes, queryClassVectors, modelClassVectors, model.Labels);
             hits.Add(alignment.RanksByClassMatch ? hit : hit with { Score = candidate.Score });
         }
 
@@ -97,6 +101,30 @@ public sealed class QueryService(
         var modelToQuery = reached.Average(v => queryVectors.Max(q => TensorPrimitives.Dot(q, v)));
         var score = (float)(((queryToModel / classes.Count) + modelToQuery) / 2);
         return new QueryHit(modelId, score, matches);
+    }
+
+    /// <summary>
+    /// A model's class vectors, computed from its stored knowledge once per (model, last status
+    /// change) and kept: re-deriving them (a tower run for a trained alignment) for every candidate
+    /// of every query was the query path's largest cost after featurizing. Re-indexing changes
+    /// UpdatedAt, so a new knowledge tensor is never matched with stale vectors.
+    /// </summary>
+    private async Task<float[]?[]?> ModelClassVectorsAsync(ModelRecord model, CancellationToken cancellationToken)
+    {
+        var key = (model.Id, model.UpdatedAt);
+        if (_classVectors.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        if (await catalog.GetKnowledgeAsync(model.Id, cancellationToken) is not { } knowledge)
+        {
+            return null;
+        }
+
+        var vectors = alignment.ModelClassVectors(knowledge);
+        _classVectors[key] = vectors;
+        return vectors;
     }
 
     /// <summary>The class index of each sample (by identity of its feature row in the classes).</summary>

@@ -105,6 +105,18 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void Large_images_are_shrunk_to_the_working_size_keeping_their_aspect()
+    {
+        var decoder = new ImageDecoder(Options.Create(new ImageDecoderOptions { WorkingSize = 64 }));
+        using var bitmap = NoiseBitmap(400, 200);
+
+        var image = decoder.Decode(TestImages.Encode(bitmap, SKEncodedImageFormat.Png));
+
+        Assert.Equal((64, 32), (image.Width, image.Height));
+        Assert.InRange(image.Pixels.Average(), 0.4, 0.6); // noise averages to mid-grey, no clipping or zeros
+    }
+
+    [Fact]
     public void Other_formats_are_not_accepted()
     {
         using var bitmap = NoiseBitmap(8, 8);

@@ -296,6 +296,16 @@ public sealed class ModelProberTests(MethodFixture fixture)
         return lo;
     }
 
+    [Fact]
+    public void A_model_with_more_classes_than_the_cap_is_refused_before_it_runs()
+    {
+        using var classifier = MeanThresholdClassifier(0.5f);
+
+        var e = Assert.Throws<ModelOutputNotSupportedException>(() =>
+            Prober(new ProbePool("test", TestImages.Shapes()), new ProbingOptions { MaxClasses = 2 }).Probe(classifier, 3, CancellationToken.None));
+        Assert.Contains("Know2Vec:Probing:MaxClasses", e.Message);
+    }
+
     private ModelProber Prober(ProbePool pool, ProbingOptions? options = null) =>
         new(fixture.Featurizer, pool, Options.Create(options ?? new ProbingOptions()));
 
