@@ -50,8 +50,15 @@ public sealed class Know2VecPaths
     /// <summary>Where uploads are written before they are validated and moved.</summary>
     public string Staging { get; }
 
-    /// <summary>The folder of an uploaded zoo.</summary>
-    public string UploadedZoo(string zooId) => Path.Combine(UploadedZoos, zooId);
+    /// <summary>
+    /// A new, unique folder for the files of an upload of <paramref name="zooId"/>: never shared
+    /// with an earlier upload of the same id, so deleting one zoo cannot touch a re-upload's files.
+    /// </summary>
+    public string NewUploadFolder(string zooId) => Path.Combine(UploadedZoos, $"{zooId}-{Guid.NewGuid():N}");
+
+    /// <summary>Whether <paramref name="zooRoot"/> is an upload folder (its files came with the upload and go with the zoo).</summary>
+    public bool IsUploadFolder(string zooRoot) =>
+        string.Equals(Path.GetDirectoryName(Path.GetFullPath(zooRoot)), Path.GetFullPath(UploadedZoos), StringComparison.Ordinal);
 
     /// <summary>Resolves a configured path against <see cref="BaseDirectory"/>.</summary>
     public string Resolve(string path) => Path.GetFullPath(path, BaseDirectory);

@@ -29,6 +29,7 @@ public sealed partial class IndexingStartup(
     {
         LogStarting(logger, sessions.ActiveProvider, indexer.AlignmentVersion, paths.DataDirectory);
         Directory.CreateDirectory(paths.DataDirectory);
+        await RemoveLeftoverUploadsAsync(cancellationToken).ConfigureAwait(false);
 
         var queued = new HashSet<string>(StringComparer.Ordinal);
         foreach (var manifest in paths.SeedManifests)
@@ -54,6 +55,29 @@ public sealed partial class IndexingStartup(
             scheduler.EnqueueReencode();
             LogReencoding(logger, stale, indexer.AlignmentVersion);
         }
+    }
+
+    /// <summary>
+    /// Uploads interrupted by a crash leave a staging folder, or an upload folder that no zoo
+    /// refers to (moved but never catalogued): neither is reachable, both hold up to an upload's
+    /// size. Only folders untouched for an hour go, so that another Api replica sharing the data
+    /// directory (distributed mode) never loses an upload in progress.
+    /// </summary>
+    private async Task RemoveLeftoverUploadsAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = DateTime.UtcNow - TimeSpan.FromHours(1);
+        var roots = (await catalog.ListZoosAsync(cancellationToken).ConfigureAwait(false))
+            .Select(z => Path.GetFullPath(z.RootDirectory)).ToHashSet(StringComparer.Ordinal);
+        var leftovers = Subfolders(paths.Staging)
+            .Concat(Subfolders(paths.UploadedZoos).Where(f => !roots.Contains(Path.GetFullPath(f))))
+            .Where(f => Directory.GetLastWriteTimeUtc(f) < cutoff);
+        foreach (var folder in leftovers)
+        {
+            Directory.Delete(folder, recursive: true);
+            LogRemovedLeftover(logger, folder);
+        }
+
+        static string[] Subfolders(string path) => Directory.Exists(path) ? Directory.GetDirectories(path) : [];
     }
 
     /// <summary>Indexed models whose vector was written by another alignment version.</summary>
@@ -132,6 +156,9 @@ public sealed partial class IndexingStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming unfinished indexing of zoo {ZooId}")]
     private static partial void LogResumed(ILogger logger, string zooId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed {Folder}: files of an upload that was never registered")]
+    private static partial void LogRemovedLeftover(ILogger logger, string folder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Stale} indexed models have vectors of another alignment; re-encoding them with {Version}")]
     private static partial void LogReencoding(ILogger logger, int stale, string version);

@@ -28,13 +28,49 @@ public sealed class ZooUploadTests
 
         var body = await TestData.ReadJsonAsync(response, HttpStatusCode.Accepted);
         Assert.Equal("uploaded", body.GetProperty("id").GetString());
-        var stored = Path.Combine(dir.DataDirectory, "zoos", "uploaded");
+        var stored = Assert.Single(UploadFolders(dir, "uploaded"));
         Assert.True(File.Exists(Path.Combine(stored, "a.onnx")));
         Assert.True(File.Exists(Path.Combine(stored, "sub", "b.onnx")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.DataDirectory, "staging")));
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/zoos/uploaded")).StatusCode);
         Assert.False(Directory.Exists(stored));
+
+        // A re-upload of the same id gets a folder of its own: deleting the old zoo never touches it.
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(100)), ("sub/b.onnx", TestData.RandomBytes(100))))).StatusCode);
+        Assert.NotEqual(stored, Assert.Single(UploadFolders(dir, "uploaded")));
+    }
+
+    [Fact]
+    public async Task Files_of_uploads_a_crash_left_behind_are_removed_at_start_unless_recent_or_registered()
+    {
+        using var dir = new TestDirectory();
+        var zoos = Path.Combine(dir.DataDirectory, "zoos");
+        string Folder(string path, TimeSpan age)
+        {
+            Directory.CreateDirectory(path);
+            File.WriteAllBytes(Path.Combine(path, "a.onnx"), TestData.RandomBytes(10));
+            Directory.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
+            return path;
+        }
+
+        var orphan = Folder(Path.Combine(zoos, "ghost-0123"), TimeSpan.FromHours(3));
+        var staged = Folder(Path.Combine(dir.DataDirectory, "staging", "abc"), TimeSpan.FromHours(3));
+        var recent = Folder(Path.Combine(zoos, "busy-4567"), TimeSpan.FromMinutes(1));
+
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+
+        Assert.False(Directory.Exists(orphan));
+        Assert.False(Directory.Exists(staged));
+        Assert.True(Directory.Exists(recent)); // may be another replica's upload in progress
+    }
+
+    private static string[] UploadFolders(TestDirectory dir, string zooId)
+    {
+        var zoos = Path.Combine(dir.DataDirectory, "zoos");
+        return Directory.Exists(zoos) ? Directory.GetDirectories(zoos, zooId + "-*") : [];
     }
 
     [Fact]
@@ -69,7 +105,7 @@ public sealed class ZooUploadTests
         await TestData.AssertValidationProblemAsync(response, "files");
         Assert.False(File.Exists(Path.Combine(dir.DataDirectory, "evil.onnx")));
         Assert.False(File.Exists(Path.Combine(dir.Path, "evil.onnx")));
-        Assert.False(Directory.Exists(Path.Combine(dir.DataDirectory, "zoos", "evil")));
+        Assert.Empty(UploadFolders(dir, "evil"));
     }
 
     [Fact]
@@ -83,7 +119,7 @@ public sealed class ZooUploadTests
         var response = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(10))));
 
         await TestData.AssertValidationProblemAsync(response, "/models/1/file");
-        Assert.False(Directory.Exists(Path.Combine(dir.DataDirectory, "zoos", "partial")));
+        Assert.Empty(UploadFolders(dir, "partial"));
     }
 
     [Fact]
@@ -123,7 +159,7 @@ public sealed class ZooUploadTests
         var second = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(10))));
 
         await TestData.AssertProblemAsync(second, HttpStatusCode.Conflict);
-        Assert.Equal(first, File.ReadAllBytes(Path.Combine(dir.DataDirectory, "zoos", "dup", "a.onnx")));
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(Assert.Single(UploadFolders(dir, "dup")), "a.onnx")));
     }
 
     [Fact]
@@ -137,6 +173,6 @@ public sealed class ZooUploadTests
         var response = await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(64 * 1024))));
 
         await TestData.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
-        Assert.False(Directory.Exists(Path.Combine(dir.DataDirectory, "zoos", "big")));
+        Assert.Empty(UploadFolders(dir, "big"));
     }
 }

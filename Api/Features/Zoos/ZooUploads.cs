@@ -18,8 +18,9 @@ internal sealed class ManifestTooLargeException() : Exception("The manifest is t
 /// <summary>
 /// Registers a zoo uploaded as multipart: the manifest plus its .onnx files. Files are written to a
 /// private staging folder, the manifest is validated against that folder (so every file it names
-/// must have been sent, and no name may escape it), and only then is the folder moved to
-/// DataDirectory/zoos/{zooId} and the zoo catalogued. A failure at any step leaves nothing behind.
+/// must have been sent, and no name may escape it), and only then is the folder moved to a folder
+/// of its own, DataDirectory/zoos/{zooId}-{unique}, and the zoo catalogued. A failure at any step
+/// leaves nothing behind; a crash in between leaves a folder no zoo refers to, removed at start.
 /// </summary>
 internal sealed class ZooUploads(ZooRegistry registry, ICatalog catalog, Know2VecPaths paths, IOptions<Know2VecOptions> options)
 {
@@ -55,13 +56,7 @@ internal sealed class ZooUploads(ZooRegistry registry, ICatalog catalog, Know2Ve
                 {
                     throw new ZooAlreadyExistsException(zooId);
                 }
-                var target = paths.UploadedZoo(zooId);
-                if (Directory.Exists(target))
-                {
-                    // Left by an upload that died between move and catalog: under the gate, with no
-                    // catalogued zoo of this id, nothing refers to it.
-                    Directory.Delete(target, recursive: true);
-                }
+                var target = paths.NewUploadFolder(zooId);
                 Directory.CreateDirectory(paths.UploadedZoos);
                 Directory.Move(staging, target);
                 try

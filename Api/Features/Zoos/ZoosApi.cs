@@ -137,10 +137,9 @@ public static partial class ZoosApi
         }
         // Catalog first: a search that still finds a vector of this zoo drops it, having no catalog entry.
         await vectors.DeleteZooAsync(id, cancellationToken);
-        var uploaded = paths.UploadedZoo(id);
-        if (string.Equals(Path.GetFullPath(zoo.RootDirectory), uploaded, StringComparison.Ordinal) && Directory.Exists(uploaded))
+        if (paths.IsUploadFolder(zoo.RootDirectory) && Directory.Exists(zoo.RootDirectory))
         {
-            Directory.Delete(uploaded, recursive: true); // the files came with the upload; registered-by-path files stay
+            Directory.Delete(zoo.RootDirectory, recursive: true); // the files came with the upload; registered-by-path files stay
         }
         LogDeleted(loggers.CreateLogger(LogCategory), id);
         return TypedResults.NoContent();
