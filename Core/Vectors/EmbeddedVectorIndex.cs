@@ -84,7 +84,7 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
         {
             return;
         }
-        var prepared = Prepare(points);
+        var prepared = VectorValidation.Prepare(points);
         var dimension = prepared[0].Vector.Length;
 
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
@@ -164,7 +164,7 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
         ArgumentNullException.ThrowIfNull(filter);
-        var normalised = Normalise(query, nameof(query));
+        var normalised = VectorValidation.Normalise(query, nameof(query));
 
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
 
@@ -433,63 +433,6 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
         {
             _writeGate.Release();
         }
-    }
-
-    /// <summary>Validates a batch and returns copies with normalised vectors and copied tags.</summary>
-    private static VectorPoint[] Prepare(IReadOnlyList<VectorPoint> points)
-    {
-        var prepared = new VectorPoint[points.Count];
-        for (var i = 0; i < points.Count; i++)
-        {
-            var point = points[i] ?? throw new ArgumentException($"points[{i}] is null.", nameof(points));
-            if (string.IsNullOrEmpty(point.ModelId))
-            {
-                throw new ArgumentException($"points[{i}] has no model id.", nameof(points));
-            }
-            var payload = point.Payload ?? throw new ArgumentException($"points[{i}] ('{point.ModelId}') has no payload.", nameof(points));
-            if (payload.ZooId is null || payload.Architecture is null || payload.AlignmentVersion is null || payload.Tags is null
-                || payload.Tags.Any(t => t is null))
-            {
-                throw new ArgumentException($"points[{i}] ('{point.ModelId}') has a payload with a null field.", nameof(points));
-            }
-            if (point.Vector is null || point.Vector.Length == 0)
-            {
-                throw new ArgumentException($"points[{i}] ('{point.ModelId}') has an empty vector.", nameof(points));
-            }
-            if (point.Vector.Length != (prepared[0]?.Vector.Length ?? point.Vector.Length))
-            {
-                throw new ArgumentException(
-                    $"points[{i}] ('{point.ModelId}') has {point.Vector.Length} dimensions; points[0] has {prepared[0]!.Vector.Length}. All vectors of an index share one dimension.",
-                    nameof(points));
-            }
-            // Copy the tags: the caller's list may be mutable, and searches read it without a lock.
-            prepared[i] = new VectorPoint(
-                point.ModelId,
-                Normalise(point.Vector, $"points[{i}].Vector"),
-                payload with { Tags = payload.Tags.ToArray() });
-        }
-        return prepared;
-    }
-
-    private static float[] Normalise(float[] vector, string name)
-    {
-        if (vector.Length == 0)
-        {
-            throw new ArgumentException($"{name} is empty.", name);
-        }
-        if (!TensorPrimitives.IsFiniteAll<float>(vector))
-        {
-            throw new ArgumentException($"{name} contains NaN or infinite values.", name);
-        }
-        var norm = TensorPrimitives.Norm<float>(vector);
-        // A zero vector has no direction, so it has no cosine with anything.
-        if (!(norm > 0f) || !float.IsFinite(norm))
-        {
-            throw new ArgumentException($"{name} has norm {norm}; cosine similarity needs a non-zero, finite vector.", name);
-        }
-        var result = new float[vector.Length];
-        TensorPrimitives.Divide(vector, norm, result);
-        return result;
     }
 
     // Caller holds the write lock (and the write gate).
