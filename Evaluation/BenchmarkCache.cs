@@ -12,11 +12,11 @@ namespace Know2Vec.Evaluation;
 /// (knowledge tensors in the same bytes the catalog stores), so that comparing encoders never
 /// re-probes.
 /// </summary>
-public sealed class BenchmarkCache(BenchmarkData data, IFeaturizer featurizer, ModelProber prober, OnnxSessionFactory sessions, string folder, string probingKey)
+public sealed class BenchmarkCache(BenchmarkData data, IFeaturizer featurizer, ModelProber prober, OnnxSessionFactory sessions, string folder, string settingsKey)
 {
     public KnowledgeTensor Knowledge(ManifestModel model)
     {
-        var path = Path.Combine(folder, "knowledge", $"{model.Id}.{prober.ProbePoolVersion}.{probingKey}.k2vk");
+        var path = Path.Combine(folder, "knowledge", $"{model.Id}.{prober.ProbePoolVersion}.{settingsKey}.k2vk");
         if (File.Exists(path))
         {
             return KnowledgeTensor.FromBytes(File.ReadAllBytes(path));
@@ -26,12 +26,12 @@ public sealed class BenchmarkCache(BenchmarkData data, IFeaturizer featurizer, M
             ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, model.File)!, sessions, model.Input.ValueRange);
         var knowledge = prober.Probe(classifier, model.Labels.Count, CancellationToken.None);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, knowledge.ToBytes());
+        WriteAtomically(path, knowledge.ToBytes());
         return knowledge;
     }
 
     public float[][] QueryFeatures(BenchmarkQuery query) =>
-        Cached(Path.Combine(folder, "queries", $"{query.Id}.f32"), () => featurizer.Featurize(data.QueryImages(query)));
+        Cached(Path.Combine(folder, "queries", $"{query.Id}.{settingsKey}.f32"), () => featurizer.Featurize(data.QueryImages(query)));
 
     public float[][] Cached(string path, Func<float[][]> compute)
     {
@@ -46,19 +46,35 @@ public sealed class BenchmarkCache(BenchmarkData data, IFeaturizer featurizer, M
         }
 
         var result = compute();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var stream = File.Create(path);
-        using var writer = new BinaryWriter(stream);
-        writer.Write(result.Length);
-        writer.Write(result.Length == 0 ? 0 : result[0].Length);
-        foreach (var row in result)
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            foreach (var v in row)
+            writer.Write(result.Length);
+            writer.Write(result.Length == 0 ? 0 : result[0].Length);
+            foreach (var v in result.SelectMany(row => row))
             {
                 writer.Write(v);
             }
         }
 
+        WriteAtomically(path, buffer.ToArray());
         return result;
+    }
+
+    /// <summary>
+    /// The cache key of every setting that changes what is cached: probing (nodes, bisection steps,
+    /// boundaries) and featurizer input handling (polarity, scale). Changing any of them misses the cache.
+    /// </summary>
+    public static string SettingsKey(ProbingOptions probing, FeaturizerOptions featurizer) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"n{probing.NodesPerClass}-s{probing.BisectionSteps}-b{(probing.Boundaries ? 1 : 0)}-i{(featurizer.InvertPolarity ? 1 : 0)}-x{featurizer.InputScale}");
+
+    /// <summary>A crash mid-write leaves no truncated cache file: write beside it, then rename.</summary>
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -23,7 +23,7 @@ using var featurizer = new ResNet18Featurizer(Options.Create(new FeaturizerOptio
 var pool = ProbePool.Load(Path.Combine(data.ZooManifestsDirectory, "probe-pool", "v1"));
 var probing = new ProbingOptions { NodesPerClass = int.Parse(cmd.Option("--nodes") ?? "5") };
 var prober = new ModelProber(featurizer, pool, Options.Create(probing));
-var cache = new BenchmarkCache(data, featurizer, prober, sessions, cacheDir, $"n{probing.NodesPerClass}");
+var cache = new BenchmarkCache(data, featurizer, prober, sessions, cacheDir, BenchmarkCache.SettingsKey(probing, new FeaturizerOptions()));
 
 var tasks = data.Tasks.Where(t => split == "all" || t.Split == split).ToList();
 var modelIds = tasks.SelectMany(t => t.Models).ToList();
@@ -40,7 +40,7 @@ var knowledge = models.Select((m, i) =>
 }).ToList();
 Console.WriteLine($" ({watch.Elapsed.TotalSeconds:F0}s)");
 var queryFeatures = queries.Select(q => cache.QueryFeatures(q)).ToList();
-var poolFeatures = cache.Cached(Path.Combine(cacheDir, $"probe-pool-{pool.Version}.f32"), () => featurizer.Featurize(pool.Images));
+var poolFeatures = cache.Cached(Path.Combine(cacheDir, $"probe-pool-{pool.Version}.{BenchmarkCache.SettingsKey(probing, new FeaturizerOptions())}.f32"), () => featurizer.Featurize(pool.Images));
 var centre = ZeroShotAlignment.Mean(poolFeatures);
 if (cmd.Option("--soft") is { } soft)
 {

@@ -57,11 +57,12 @@ public static class EvalHarness
         var queries = SelectQueries(data, tasks, options);
 
         var sessions = new OnnxSessionFactory(Options.Create(new InferenceOptions()));
-        using var featurizer = new ResNet18Featurizer(Options.Create(new FeaturizerOptions()), sessions);
+        var featurizerOptions = new FeaturizerOptions();
+        using var featurizer = new ResNet18Featurizer(Options.Create(featurizerOptions), sessions);
         var pool = ProbePool.Load(Path.Combine(data.ZooManifestsDirectory, "probe-pool", "v1"));
         var probing = new ProbingOptions();
         var prober = new ModelProber(featurizer, pool, Options.Create(probing));
-        var cache = new BenchmarkCache(data, featurizer, prober, sessions, options.CacheDirectory, $"n{probing.NodesPerClass}");
+        var cache = new BenchmarkCache(data, featurizer, prober, sessions, options.CacheDirectory, BenchmarkCache.SettingsKey(probing, featurizerOptions));
 
         // The zoo: every model of the selected tasks, registered as the service registers a manifest.
         var registration = ZooRegistry.BuildRecords(data.Manifest, data.ZooManifestsDirectory, DateTimeOffset.UtcNow);

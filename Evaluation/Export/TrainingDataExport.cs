@@ -30,7 +30,7 @@ public static class TrainingDataExport
         var pool = ProbePool.Load(cmd.Option("--probe-pool") ?? Path.Combine(zooManifests, "probe-pool", "v1"));
         var probing = new ProbingOptions();
         var prober = new ModelProber(featurizer, pool, Options.Create(probing));
-        var cache = new BenchmarkCache(data, featurizer, prober, sessions, cmd.CacheDirectory, $"n{probing.NodesPerClass}");
+        var cache = new BenchmarkCache(data, featurizer, prober, sessions, cmd.CacheDirectory, BenchmarkCache.SettingsKey(probing, featurizerOptions));
 
         var tasks = data.Tasks.Where(t => split == "all" || t.Split == split).ToList();
         var models = tasks.SelectMany(t => t.Models.Select(id => (Task: t, Model: data.Manifest.Models.Single(m => m.Id == id)))).ToList();
