@@ -229,14 +229,9 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
     /// <inheritdoc/>
     public async Task DeleteAsync(IReadOnlyList<string> modelIds, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(modelIds);
-        if (modelIds.Count == 0)
+        if (!VectorValidation.AnyIds(modelIds))
         {
             return;
-        }
-        foreach (var modelId in modelIds)
-        {
-            ArgumentNullException.ThrowIfNull(modelId, nameof(modelIds));
         }
 
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);

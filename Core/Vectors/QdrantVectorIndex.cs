@@ -134,14 +134,9 @@ public sealed class QdrantVectorIndex : IVectorIndex
     /// <inheritdoc/>
     public async Task DeleteAsync(IReadOnlyList<string> modelIds, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(modelIds);
-        if (modelIds.Count == 0)
+        if (!VectorValidation.AnyIds(modelIds))
         {
             return;
-        }
-        foreach (var modelId in modelIds)
-        {
-            ArgumentNullException.ThrowIfNull(modelId, nameof(modelIds));
         }
         if (await GetDimensionAsync(cancellationToken).ConfigureAwait(false) == 0)
         {

@@ -8,6 +8,18 @@ namespace Know2Vec.Core.Vectors;
 /// </summary>
 internal static class VectorValidation
 {
+    /// <summary>Checks the ids of a delete; false when there are none (nothing to do).</summary>
+    public static bool AnyIds(IReadOnlyList<string> modelIds)
+    {
+        ArgumentNullException.ThrowIfNull(modelIds);
+        foreach (var modelId in modelIds)
+        {
+            ArgumentNullException.ThrowIfNull(modelId, nameof(modelIds));
+        }
+
+        return modelIds.Count > 0;
+    }
+
     /// <summary>Validates a batch; returns normalised copies (tags copied too: callers' lists may be mutable) with the last point of each id (a later point in the batch wins).</summary>
     public static VectorPoint[] Prepare(IReadOnlyList<VectorPoint> points)
     {
