@@ -8,11 +8,15 @@ WORKDIR /src
 # Restore first, from the project files only, so code changes keep the package layer cached.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY Core/Core.csproj Core/
+COPY Storage/Storage.csproj Storage/
+COPY Hosting/Hosting.csproj Hosting/
 COPY Indexer/Indexer.csproj Indexer/
 COPY Api/Api.csproj Api/
 COPY zoo-manifests/manifest.schema.json zoo-manifests/
 RUN dotnet restore Api/Api.csproj && dotnet restore Indexer/Indexer.csproj
 COPY Core/ Core/
+COPY Storage/ Storage/
+COPY Hosting/ Hosting/
 COPY Indexer/ Indexer/
 COPY Api/ Api/
 RUN dotnet publish Api/Api.csproj -c Release --no-restore -o /out/api \

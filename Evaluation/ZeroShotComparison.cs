@@ -1,5 +1,5 @@
 using Know2Vec.Core.Alignment;
-using Know2Vec.Core.Benchmark;
+using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Probing;
@@ -110,9 +110,9 @@ foreach (var (name, alignment, chamfer) in methods)
         var order = Enumerable.Range(0, models.Count).OrderByDescending(i => scores[i]).ToList();
         var fits = models.Select(m => data.GroundTruth.Fit[truthRow[q.Id]][truthCol[m.Id]]).ToArray();
         var scored = scores.Select(v => (double)v).ToArray();
-        top1 += Know2Vec.Core.Metrics.RankingMetrics.Top1(fits, scored);
-        top5 += Know2Vec.Core.Metrics.RankingMetrics.TopK(fits, scored, 5);
-        regret += Know2Vec.Core.Metrics.RankingMetrics.RegretAt1(fits, scored);
+        top1 += Know2Vec.Evaluation.Metrics.RankingMetrics.Top1(fits, scored);
+        top5 += Know2Vec.Evaluation.Metrics.RankingMetrics.TopK(fits, scored, 5);
+        regret += Know2Vec.Evaluation.Metrics.RankingMetrics.RegretAt1(fits, scored);
         ownTask += tasks.Single(t => t.Id == q.Task).Models.Contains(models[order[0]].Id) ? 1 : 0;
     }
 

@@ -1,4 +1,4 @@
-using Know2Vec.Indexer.Hosting;
+using Know2Vec.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,7 +9,6 @@ namespace Know2Vec.Indexer;
 /// The worker host of distributed mode. <c>dotnet run --project Indexer</c> runs a Hangfire server
 /// (Know2Vec:Jobs:WorkerCount workers) on the shared job store and serves only /health/live and
 /// /health/ready; <c>dotnet run --project Indexer -- migrate</c> migrates the PostgreSQL schemas and exits.
-/// Not top-level statements: the Api references this assembly and has its own Program.
 /// </summary>
 public static class WorkerProgram
 {

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Know2Vec.Api.Features.Health;
 using Know2Vec.Api.Features.Zoos;
-using Know2Vec.Indexer;
+using Know2Vec.Hosting;
 using Hangfire;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -30,7 +30,7 @@ public static class ApiHostingExtensions
             // Kestrel's body limit can end a request before any handler runs; say which limit it was.
             if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.ProblemDetails.Detail is null)
             {
-                var limits = context.HttpContext.RequestServices.GetRequiredService<IOptions<Know2VecOptions>>().Value.Limits;
+                var limits = context.HttpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.Limits;
                 context.ProblemDetails.Title = "Request too large";
                 context.ProblemDetails.Detail = ProblemExceptionHandler.TooLarge(limits).Detail;
             }
@@ -44,7 +44,7 @@ public static class ApiHostingExtensions
 
         // Limits come from Know2Vec:Limits, read when the server starts (never before Build, so tests
         // and hosts can still add configuration).
-        services.AddOptions<FormOptions>().Configure<IOptions<Know2VecOptions>>((form, know2vec) =>
+        services.AddOptions<FormOptions>().Configure<IOptions<ApiOptions>>((form, know2vec) =>
         {
             var limits = know2vec.Value.Limits;
             form.MultipartBodyLengthLimit = limits.MaxUploadBytes;
@@ -52,11 +52,13 @@ public static class ApiHostingExtensions
             // Images and labels are one form entry each; leave room for the other fields.
             form.ValueCountLimit = Math.Max(1024, (2 * limits.MaxImagesPerQuery) + 64);
         });
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<Know2VecOptions>>((kestrel, know2vec) =>
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, know2vec) =>
             kestrel.Limits.MaxRequestBodySize = know2vec.Value.Limits.MaxUploadBytes);
 
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyEndpointFilter>();
         services.AddSingleton<ZooUploads>();
+        services.AddHostedService<LeftoverUploadsCleanup>();
 
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Know2Vec.Indexer;
+using Know2Vec.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -15,7 +15,7 @@ public sealed class RequiresApiKeyMetadata;
 /// configured, writes are refused with a 403 that says how to configure one — except in
 /// Development, where they are open so that a fresh checkout can be tried at once.
 /// </summary>
-public sealed class ApiKeyEndpointFilter(IOptionsMonitor<Know2VecOptions> options, IHostEnvironment environment) : IEndpointFilter
+public sealed class ApiKeyEndpointFilter(IOptionsMonitor<ApiOptions> options, IHostEnvironment environment) : IEndpointFilter
 {
     public const string HeaderName = "X-Api-Key";
     public const string SchemeName = "ApiKey";

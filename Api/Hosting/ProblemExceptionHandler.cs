@@ -1,7 +1,7 @@
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Querying;
 using Know2Vec.Core.Zoo;
-using Know2Vec.Indexer;
+using Know2Vec.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,7 @@ namespace Know2Vec.Api.Hosting;
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(
     IProblemDetailsService problemDetails,
-    IOptions<Know2VecOptions> options,
+    IOptions<ApiOptions> options,
     ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)

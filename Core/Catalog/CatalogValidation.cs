@@ -6,7 +6,7 @@ namespace Know2Vec.Core.Catalog;
 /// Argument checks every <see cref="ICatalog"/> implementation applies before touching storage,
 /// so all backends refuse the same inputs with the same messages.
 /// </summary>
-internal static class CatalogValidation
+public static class CatalogValidation
 {
     public static void ValidateZoo(ZooRecord zoo, IReadOnlyList<ModelRecord> models)
     {

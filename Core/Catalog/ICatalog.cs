@@ -4,7 +4,7 @@ namespace Know2Vec.Core.Catalog;
 
 /// <summary>
 /// The catalog: zoos, their models with indexing state, and each model's knowledge tensor.
-/// Implementations: <see cref="SqliteCatalog"/> (embedded) and, later, PostgreSQL (distributed).
+/// Implementations (in Know2Vec.Storage): <c>SqliteCatalog</c> (embedded) and <c>PostgresCatalog</c> (distributed).
 /// Implementations are thread-safe and shared by the API and all indexing workers; every
 /// implementation passes the same storage contract suite.
 /// </summary>

@@ -8,7 +8,7 @@ namespace Know2Vec.Core.Knowledge;
 /// (knowledge tensors, vectors), so files move between machines and Python reads them with
 /// <c>numpy.frombuffer(..., dtype="&lt;f4")</c>.
 /// </summary>
-internal static class LittleEndianFloats
+public static class LittleEndianFloats
 {
     public static byte[] ToBytes(ReadOnlySpan<float> values)
     {

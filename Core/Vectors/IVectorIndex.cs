@@ -4,8 +4,8 @@ namespace Know2Vec.Core.Vectors;
 
 /// <summary>
 /// The vector index of model embeddings: cosine search with payload filters. Implementations:
-/// <see cref="EmbeddedVectorIndex"/> (exact scan, persisted in SQLite) and, later, Qdrant. All are
-/// thread-safe and pass the same storage contract suite.
+/// <c>Know2Vec.Storage.Sqlite.EmbeddedVectorIndex</c> (exact scan, persisted in SQLite) and
+/// <c>Know2Vec.Storage.Qdrant.QdrantVectorIndex</c>. All are thread-safe and pass the same storage contract suite.
 /// </summary>
 /// <remarks>
 /// All points of an index share one dimension; a point or query of another dimension is refused

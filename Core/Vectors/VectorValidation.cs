@@ -6,7 +6,7 @@ namespace Know2Vec.Core.Vectors;
 /// The one validation and normalisation every <see cref="IVectorIndex"/> applies on the way in, so
 /// that all implementations refuse and store exactly the same points (the contract suite relies on it).
 /// </summary>
-internal static class VectorValidation
+public static class VectorValidation
 {
     /// <summary>Checks the ids of a delete; false when there are none (nothing to do).</summary>
     public static bool AnyIds(IReadOnlyList<string> modelIds)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Know2Vec.Core.Benchmark;
+using Know2Vec.Evaluation.Benchmark;
 using Spectre.Console;
 
 namespace Know2Vec.Evaluation.Eval;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Know2Vec.Core.Benchmark;
+using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Inference;

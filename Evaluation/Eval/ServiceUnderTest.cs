@@ -5,6 +5,7 @@ using Know2Vec.Core.Knowledge;
 using Know2Vec.Core.Querying;
 using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
+using Know2Vec.Storage.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Know2Vec.Evaluation.Eval;

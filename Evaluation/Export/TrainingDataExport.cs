@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Know2Vec.Core.Benchmark;
+using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Probing;

@@ -1,3 +1,4 @@
+using Know2Vec.Storage.Sqlite;
 using System.Text.Json;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Zoo;

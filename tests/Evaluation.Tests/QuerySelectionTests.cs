@@ -1,4 +1,4 @@
-using Know2Vec.Core.Benchmark;
+using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Evaluation.Eval;
 
 namespace Know2Vec.Evaluation.Tests;

@@ -1,9 +1,10 @@
+using Know2Vec.Api.Hosting;
 using System.Globalization;
 using Know2Vec.Api.Features.Models;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Querying;
-using Know2Vec.Indexer;
+using Know2Vec.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -44,7 +45,7 @@ public static class QueriesApi
         [FromServices] ImageDecoder decoder,
         [FromServices] IQueryService queries,
         [FromServices] ICatalog catalog,
-        [FromServices] IOptions<Know2VecOptions> options,
+        [FromServices] IOptions<ApiOptions> options,
         [FromServices] IOptions<QueryOptions> queryOptions,
         CancellationToken cancellationToken,
         [FromForm] StringValues? labels) // optional: unlabelled queries are clustered

@@ -1,7 +1,8 @@
+using Know2Vec.Api.Hosting;
 using System.Text;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Zoo;
-using Know2Vec.Indexer;
+using Know2Vec.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Know2Vec.Api.Features.Zoos;
@@ -22,7 +23,7 @@ internal sealed class ManifestTooLargeException() : Exception("The manifest is t
 /// of its own, DataDirectory/zoos/{zooId}-{unique}, and the zoo catalogued. A failure at any step
 /// leaves nothing behind; a crash in between leaves a folder no zoo refers to, removed at start.
 /// </summary>
-internal sealed class ZooUploads(ZooRegistry registry, ICatalog catalog, Know2VecPaths paths, IOptions<Know2VecOptions> options)
+internal sealed class ZooUploads(ZooRegistry registry, ICatalog catalog, Know2VecPaths paths, IOptions<ApiOptions> options)
 {
     public const string ManifestField = "manifest";
     public const string FilesField = "files";
@@ -56,7 +57,9 @@ internal sealed class ZooUploads(ZooRegistry registry, ICatalog catalog, Know2Ve
                 {
                     throw new ZooAlreadyExistsException(zooId);
                 }
-                var target = paths.NewUploadFolder(zooId);
+                // A new, unique folder: never shared with an earlier upload of the same id, so deleting one
+                // zoo cannot touch a re-upload's files.
+                var target = Path.Combine(paths.UploadedZoos, $"{zooId}-{Guid.NewGuid():N}");
                 Directory.CreateDirectory(paths.UploadedZoos);
                 Directory.Move(staging, target);
                 try

@@ -3,8 +3,8 @@ using Know2Vec.Api.Hosting;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
-using Know2Vec.Indexer;
-using Know2Vec.Indexer.Jobs;
+using Know2Vec.Hosting;
+using Know2Vec.Hosting.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -69,7 +69,7 @@ public static partial class ZoosApi
         [FromServices] ZooUploads uploads,
         [FromServices] IIndexingScheduler scheduler,
         [FromServices] Know2VecPaths paths,
-        [FromServices] IOptions<Know2VecOptions> options,
+        [FromServices] IOptions<ApiOptions> options,
         [FromServices] ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -123,23 +123,11 @@ public static partial class ZoosApi
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteZoo(
-        string id,
-        [FromServices] ICatalog catalog,
-        [FromServices] IVectorIndex vectors,
-        [FromServices] Know2VecPaths paths,
-        [FromServices] ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        string id, [FromServices] ZooDeletion deletion, [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var zoo = await catalog.GetZooAsync(id, cancellationToken);
-        if (zoo is null || !await catalog.DeleteZooAsync(id, cancellationToken))
+        if (!await deletion.DeleteAsync(id, cancellationToken))
         {
             return ZooNotFound(id);
-        }
-        // Catalog first: a search that still finds a vector of this zoo drops it, having no catalog entry.
-        await vectors.DeleteZooAsync(id, cancellationToken);
-        if (paths.IsUploadFolder(zoo.RootDirectory) && Directory.Exists(zoo.RootDirectory))
-        {
-            Directory.Delete(zoo.RootDirectory, recursive: true); // the files came with the upload; registered-by-path files stay
         }
         LogDeleted(loggers.CreateLogger(LogCategory), id);
         return TypedResults.NoContent();

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Know2Vec.Core.Alignment;
-using Know2Vec.Core.Benchmark;
+using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Knowledge;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using Know2Vec.Core.Benchmark;
-using Know2Vec.Core.Tests.Storage;
+using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Zoo;
 
 namespace Know2Vec.Core.Tests.Method;

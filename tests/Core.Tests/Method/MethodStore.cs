@@ -4,7 +4,7 @@ using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Indexing;
 using Know2Vec.Core.Probing;
 using Know2Vec.Core.Querying;
-using Know2Vec.Core.Tests.Storage;
+using Know2Vec.Storage.Sqlite;
 using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using Know2Vec.Core.Alignment;
-using Know2Vec.Core.Benchmark;
+using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Indexing;
 using Know2Vec.Core.Probing;
 using Microsoft.Extensions.Logging.Abstractions;
