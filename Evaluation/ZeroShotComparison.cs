@@ -1,3 +1,4 @@
+using Know2Vec.Core.Querying;
 using Know2Vec.Core.Alignment;
 using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Featurization;
@@ -105,7 +106,7 @@ foreach (var (name, alignment, chamfer) in methods)
             .Select(c => new QueryClass($"c{c}", queryFeatures[qi].Where((_, i) => q.Classes[i] == c).ToList()))
             .ToList();
         var scores = chamfer > 0
-            ? modelClasses.Select(mc => SetMatch(alignment.QueryClassVectors(classes), mc, chamfer == 2)).ToArray()
+            ? modelClasses.Select(mc => ClassSetMatching.Score(alignment.QueryClassVectors(classes), mc, symmetric: chamfer == 2)).ToArray()
             : modelVectors.Select(v => System.Numerics.Tensors.TensorPrimitives.Dot(v, alignment.EncodeQuery(classes))).ToArray();
         var order = Enumerable.Range(0, models.Count).OrderByDescending(i => scores[i]).ToList();
         var fits = models.Select(m => data.GroundTruth.Fit[truthRow[q.Id]][truthCol[m.Id]]).ToArray();
@@ -122,19 +123,4 @@ foreach (var (name, alignment, chamfer) in methods)
 
 return 0;
     }
-
-    // Symmetric best-match similarity between the query's and the model's class vectors.
-    static float SetMatch(float[][] query, float[]?[] model, bool symmetric)
-{
-    var reached = model.Where(v => v is not null).Cast<float[]>().ToList();
-    if (reached.Count == 0)
-    {
-        return -1;
-    }
-
-    var q2m = query.Average(q => reached.Max(m => System.Numerics.Tensors.TensorPrimitives.Dot(q, m)));
-    var m2q = reached.Average(m => query.Max(q => System.Numerics.Tensors.TensorPrimitives.Dot(q, m)));
-    return symmetric ? (q2m + m2q) / 2 : q2m;
-}
-
 }

@@ -1,7 +1,7 @@
+using Know2Vec.Api.Features.Zoos;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Querying;
 using Know2Vec.Core.Zoo;
-using Know2Vec.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -9,10 +9,10 @@ using Microsoft.Extensions.Options;
 namespace Know2Vec.Api.Hosting;
 
 /// <summary>
-/// Turns every exception that reaches the pipeline into an RFC 7807 ProblemDetails. Handlers map
-/// the errors they expect themselves; this covers what happens before a handler runs (form and body
-/// limits, binding) and is the safety net for the rest. Exception text never reaches the client:
-/// details are written here, the exception goes to the log.
+/// The one place where exceptions become RFC 7807 ProblemDetails: the refusals handlers and services
+/// throw (invalid manifest, upload or query, a taken zoo id), what happens before a handler runs (form
+/// and body limits, binding), and the safety net for the rest (500). Handlers do not catch. Exception
+/// text never reaches the client unless the exception type is one written for clients; the exception goes to the log.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(
     IProblemDetailsService problemDetails,
@@ -60,7 +60,13 @@ internal sealed partial class ProblemExceptionHandler(
         },
         ManifestValidationException invalid => ManifestProblems(invalid),
         ZooAlreadyExistsException exists => ZooExists(exists.ZooId),
-        InvalidQueryException query => new HttpValidationProblemDetails(new Dictionary<string, string[]> { [query.Field] = [query.Message] })
+        ManifestTooLargeException => TooLarge(limits),
+        UploadRejectedException upload => new HttpValidationProblemDetails(new Dictionary<string, string[]> { [upload.Field] = [upload.Message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The upload is invalid",
+        },
+        InvalidQueryException query => new HttpValidationProblemDetails(query.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The query is invalid",

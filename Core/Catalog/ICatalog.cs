@@ -35,12 +35,21 @@ public interface ICatalog
     /// <summary>Counts the zoo's models per status, or null when there is no such zoo.</summary>
     Task<ZooStatusCounts?> GetZooStatusAsync(string zooId, CancellationToken cancellationToken);
 
+    /// <summary>All zoos with their models counted per status, ordered by id, in one read.</summary>
+    Task<IReadOnlyList<ZooWithStatus>> ListZoosWithStatusAsync(CancellationToken cancellationToken);
+
     /// <summary>Deletes a zoo with its models and their knowledge.</summary>
     /// <returns>True when the zoo existed.</returns>
     Task<bool> DeleteZooAsync(string zooId, CancellationToken cancellationToken);
 
     /// <summary>Gets a model by catalog id, or null.</summary>
     Task<ModelRecord?> GetModelAsync(string modelId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The models with these catalog ids that exist, ordered by id, in one read (the query path reads
+    /// all its candidates at once). Unknown ids are left out.
+    /// </summary>
+    Task<IReadOnlyList<ModelRecord>> GetModelsAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken);
 
     /// <summary>The models that pass <paramref name="filter"/>, ordered by id.</summary>
     Task<IReadOnlyList<ModelRecord>> ListModelsAsync(ModelFilter filter, CancellationToken cancellationToken);
@@ -63,6 +72,9 @@ public interface ICatalog
 
     /// <summary>Gets a model's knowledge tensor, bit-exact as saved, or null when none is stored.</summary>
     Task<KnowledgeTensor?> GetKnowledgeAsync(string modelId, CancellationToken cancellationToken);
+
+    /// <summary>The knowledge tensors stored for these models, by model id, in one read; models without one are left out.</summary>
+    Task<IReadOnlyDictionary<string, KnowledgeTensor>> GetKnowledgeAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken);
 
     /// <summary>Ids of all models, or of those with <paramref name="status"/>, ordered by id — e.g. to resume unfinished indexing after a restart.</summary>
     Task<IReadOnlyList<string>> ListModelIdsAsync(ModelStatus? status, CancellationToken cancellationToken);

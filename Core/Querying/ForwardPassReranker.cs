@@ -28,18 +28,20 @@ public sealed partial class ForwardPassReranker(ICatalog catalog, ClassifierCach
             return hits; // LogME needs at least two classes to tell models apart
         }
 
+        // The hits carry their model records; the zoos' folders come in one read.
+        var zooRoots = (await catalog.ListZoosAsync(cancellationToken).ConfigureAwait(false))
+            .ToDictionary(z => z.Id, z => z.RootDirectory, StringComparer.Ordinal);
         var top = new List<QueryHit>();
         foreach (var hit in hits.Take(k))
         {
-            var model = await catalog.GetModelAsync(hit.ModelId, cancellationToken);
-            var zoo = model is null ? null : await catalog.GetZooAsync(model.ZooId, cancellationToken);
-            var path = zoo is null ? null : ManifestValidator.ResolveUnderRoot(zoo.RootDirectory, model!.File);
+            var model = hit.Model;
+            var path = zooRoots.TryGetValue(model.ZooId, out var root) ? ManifestValidator.ResolveUnderRoot(root, model.File) : null;
             double? score = null;
             if (path is not null && File.Exists(path))
             {
                 try
                 {
-                    var input = JsonSerializer.Deserialize<ManifestInput>(model!.InputJson, ManifestValidator.JsonOptions)!;
+                    var input = JsonSerializer.Deserialize<ManifestInput>(model.InputJson, ManifestValidator.JsonOptions)!;
                     var logits = classifiers.Get(path, model.Sha256, input.ValueRange).Predict(images, cancellationToken);
                     score = LogMe.ScoreLogits(logits, classes);
                 }

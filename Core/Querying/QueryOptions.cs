@@ -19,6 +19,15 @@ public sealed class QueryOptions
     [Range(1, 10000)]
     public int Candidates { get; set; } = 200;
 
+    /// <summary>
+    /// Models whose class vectors (derived from their knowledge tensor: a tower run for a trained
+    /// alignment) are kept in memory between queries. A query whose candidates are all cached reads no
+    /// knowledge; the least recently used entries go when the cache is full. Each entry holds a model's
+    /// classes × the alignment's dimension floats (10 classes × 512: 20 KB), so 20,000 is about 400 MB at most.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int ClassVectorCacheSize { get; set; } = 20_000;
+
     /// <summary>Upper bound on pseudo-classes found in an unlabelled query.</summary>
     [Range(2, 50)]
     public int MaxPseudoClasses { get; set; } = 10;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Know2Vec.Core.Alignment;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Vectors;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Know2Vec.Core.Querying;
@@ -20,10 +20,12 @@ public sealed class QueryService(
     IVectorIndex index,
     ICatalog catalog,
     IOptions<QueryOptions> options,
-    ForwardPassReranker? reranker = null) : IQueryService
+    ForwardPassReranker? reranker = null) : IQueryService, IDisposable
 {
     private readonly QueryOptions _options = options.Value;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, DateTimeOffset UpdatedAt), float[]?[]> _classVectors = new();
+
+    // A model's class vectors by (model, last status change), bounded by count (QueryOptions.ClassVectorCacheSize).
+    private readonly MemoryCache _classVectors = new(new MemoryCacheOptions { SizeLimit = options.Value.ClassVectorCacheSize });
 
     /// <inheritdoc/>
     public async Task<QueryResult> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
@@ -45,19 +47,23 @@ public sealed class QueryService(
         watch.Restart();
         // Class matching re-orders a wider recall; a trained alignment's cosine is the final order.
         var recall = alignment.RanksByClassMatch ? Math.Max(_options.Candidates, request.TopK) : request.TopK;
-        var candidates = await index.SearchAsync(queryVector, recall, request.Filter, cancellationToken);
+        var candidates = await index.SearchAsync(queryVector, recall, request.Filter, cancellationToken).ConfigureAwait(false);
+        // One read for every candidate's record and one for the knowledge of those not cached: the
+        // number of catalog calls does not grow with the number of candidates.
+        var models = (await catalog.GetModelsAsync(candidates.Select(c => c.ModelId).ToArray(), cancellationToken).ConfigureAwait(false))
+            .Where(m => m.Status == ModelStatus.Indexed) // failed or being re-indexed between search and read
+            .ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var classVectors = await ModelClassVectorsAsync(models.Values, cancellationToken).ConfigureAwait(false);
         var hits = new List<QueryHit>(candidates.Count);
         foreach (var candidate in candidates)
         {
-            var model = await catalog.GetModelAsync(candidate.ModelId, cancellationToken);
-            if (model is not { Status: ModelStatus.Indexed }
-                || await ModelClassVectorsAsync(model, cancellationToken) is not { } modelClassVectors)
+            if (!models.TryGetValue(candidate.ModelId, out var model) || !classVectors.TryGetValue(model.Id, out var modelClassVectors))
             {
-                continue; // deleted, failed or being re-indexed between search and read
+                continue; // deleted between search and read, or no knowledge stored
             }
 
-            var hit = Match(candidate.ModelId, classes, queryClassVectors, modelClassVectors, model.Labels);
-            hits.Add(alignment.RanksByClassMatch ? hit : hit with { Score = candidate.Score });
+            var (score, matches) = ClassSetMatching.Match(classes, queryClassVectors, modelClassVectors, model.Labels);
+            hits.Add(new QueryHit(model, alignment.RanksByClassMatch ? score : candidate.Score, matches));
         }
 
         IReadOnlyList<QueryHit> ranked = hits.OrderByDescending(h => h.Score).ThenBy(h => h.ModelId, StringComparer.Ordinal).Take(request.TopK).ToList();
@@ -67,65 +73,57 @@ public sealed class QueryService(
         if (request.Rerank > 0 && reranker is not null)
         {
             var classIndex = SampleClasses(classes, features);
-            ranked = await reranker.RerankAsync(ranked, request.Rerank, request.Images, classIndex, cancellationToken);
+            ranked = await reranker.RerankAsync(ranked, request.Rerank, request.Images, classIndex, cancellationToken).ConfigureAwait(false);
         }
 
         return new QueryResult(ranked, new QueryTimings(featurizeMs, encodeMs, searchMs, request.Rerank > 0 ? watch.Elapsed.TotalMilliseconds : 0));
     }
 
     /// <summary>
-    /// Score = mean of (each query class's best model-class similarity) and (each reached model
-    /// class's best query-class similarity): the model must cover the query's classes, and extra
-    /// classes the query does not have cost it.
+    /// The class vectors of <paramref name="models"/>, computed from their stored knowledge once per
+    /// (model, last status change) and cached: re-deriving them (a tower run for a trained alignment)
+    /// for every candidate of every query was the query path's largest cost after featurizing.
+    /// Re-indexing changes UpdatedAt, so a new knowledge tensor is never matched with stale vectors.
+    /// The knowledge of all models not in the cache is read at once.
     /// </summary>
-    internal static QueryHit Match(string modelId, IReadOnlyList<QueryClass> classes, float[][] queryVectors, float[]?[] modelVectors, IReadOnlyList<string> modelLabels)
+    private async Task<Dictionary<string, float[]?[]>> ModelClassVectorsAsync(IEnumerable<ModelRecord> models, CancellationToken cancellationToken)
     {
-        var matches = new List<ClassMatch>(classes.Count);
-        double queryToModel = 0;
-        for (var q = 0; q < classes.Count; q++)
+        var found = new Dictionary<string, float[]?[]>(StringComparer.Ordinal);
+        var missing = new List<ModelRecord>();
+        foreach (var model in models)
         {
-            var (best, similarity) = (-1, float.NegativeInfinity);
-            for (var m = 0; m < modelVectors.Length; m++)
+            if (_classVectors.TryGetValue((model.Id, model.UpdatedAt), out float[]?[]? cached) && cached is not null)
             {
-                if (modelVectors[m] is { } v && TensorPrimitives.Dot(queryVectors[q], v) is var s && s > similarity)
-                {
-                    (best, similarity) = (m, s);
-                }
+                found[model.Id] = cached;
             }
-
-            queryToModel += similarity;
-            matches.Add(new ClassMatch(classes[q].Name, modelLabels[best], similarity));
+            else
+            {
+                missing.Add(model);
+            }
         }
 
-        var reached = modelVectors.Where(v => v is not null).Cast<float[]>().ToList();
-        var modelToQuery = reached.Average(v => queryVectors.Max(q => TensorPrimitives.Dot(q, v)));
-        var score = (float)(((queryToModel / classes.Count) + modelToQuery) / 2);
-        return new QueryHit(modelId, score, matches);
+        if (missing.Count == 0)
+        {
+            return found;
+        }
+
+        var knowledge = await catalog.GetKnowledgeAsync(missing.Select(m => m.Id).ToArray(), cancellationToken).ConfigureAwait(false);
+        foreach (var model in missing)
+        {
+            if (knowledge.TryGetValue(model.Id, out var tensor))
+            {
+                var vectors = alignment.ModelClassVectors(tensor);
+                _classVectors.Set((model.Id, model.UpdatedAt), vectors, new MemoryCacheEntryOptions { Size = 1 });
+                found[model.Id] = vectors;
+            }
+        }
+
+        return found;
     }
 
-    /// <summary>
-    /// A model's class vectors, computed from its stored knowledge once per (model, last status
-    /// change) and kept: re-deriving them (a tower run for a trained alignment) for every candidate
-    /// of every query was the query path's largest cost after featurizing. Re-indexing changes
-    /// UpdatedAt, so a new knowledge tensor is never matched with stale vectors.
-    /// </summary>
-    private async Task<float[]?[]?> ModelClassVectorsAsync(ModelRecord model, CancellationToken cancellationToken)
-    {
-        var key = (model.Id, model.UpdatedAt);
-        if (_classVectors.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
+    /// <summary>Frees the class-vector cache.</summary>
+    public void Dispose() => _classVectors.Dispose();
 
-        if (await catalog.GetKnowledgeAsync(model.Id, cancellationToken) is not { } knowledge)
-        {
-            return null;
-        }
-
-        var vectors = alignment.ModelClassVectors(knowledge);
-        _classVectors[key] = vectors;
-        return vectors;
-    }
 
     /// <summary>The class index of each sample (by identity of its feature row in the classes).</summary>
     private static int[] SampleClasses(IReadOnlyList<QueryClass> classes, float[][] features)
@@ -142,34 +140,40 @@ public sealed class QueryService(
         return features.Select(f => index[f]).ToArray();
     }
 
+    /// <summary>The one place a query's consistency is checked; every problem is reported, by field.</summary>
     private void Validate(QueryRequest request)
     {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request.Images.Count == 0)
         {
-            throw new InvalidQueryException("images", "at least one image is required");
+            errors["images"] = ["Send at least one image (PNG or JPEG) as a form file named 'images'."];
         }
 
         if (request.Labels is { } labels)
         {
             if (labels.Count != request.Images.Count)
             {
-                throw new InvalidQueryException("labels", $"{labels.Count} labels for {request.Images.Count} images: give one label per image, in the same order, or none");
+                errors["labels"] = [$"Give one label per image, in the images' order, or none: got {labels.Count} labels for {request.Images.Count} images."];
             }
-
-            if (labels.Any(string.IsNullOrWhiteSpace))
+            else if (labels.Any(string.IsNullOrWhiteSpace))
             {
-                throw new InvalidQueryException("labels", "labels must not be empty");
+                errors["labels"] = ["Labels must not be blank."];
             }
         }
 
         if (request.TopK < 1 || request.TopK > _options.MaxTopK)
         {
-            throw new InvalidQueryException("topK", $"topK must be between 1 and {_options.MaxTopK}");
+            errors["topK"] = [$"topK must be a whole number from 1 to {_options.MaxTopK} (Know2Vec:Query:MaxTopK); got {request.TopK}."];
         }
 
         if (request.Rerank < 0 || request.Rerank > ForwardPassReranker.MaxModels)
         {
-            throw new InvalidQueryException("rerank", $"rerank must be between 0 and {ForwardPassReranker.MaxModels}");
+            errors["rerank"] = [$"rerank must be a whole number from 0 to {ForwardPassReranker.MaxModels}; got {request.Rerank}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidQueryException(errors);
         }
     }
 

@@ -154,6 +154,27 @@ public sealed class PostgresCatalog : ICatalog
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyList<ZooWithStatus>> ListZoosWithStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ZooCountsRow>(new CommandDefinition(
+            $"""
+            SELECT z.id, z.name, z.version, z.description, z.root_directory, z.created_at,
+                   COUNT(m.id)::int AS total,
+                   COUNT(*) FILTER (WHERE m.status = 'Pending')::int AS pending,
+                   COUNT(*) FILTER (WHERE m.status = 'Indexing')::int AS indexing,
+                   COUNT(*) FILTER (WHERE m.status = 'Indexed')::int AS indexed,
+                   COUNT(*) FILTER (WHERE m.status = 'Failed')::int AS failed
+            FROM {_schema}.zoos z LEFT JOIN {_schema}.models m ON m.zoo_id = z.id
+            GROUP BY z.id
+            ORDER BY z.id;
+            """, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new ZooWithStatus(
+            new ZooRow(r.id, r.name, r.version, r.description, r.root_directory, r.created_at).ToRecord(),
+            new ZooStatusCounts(r.total, r.pending, r.indexing, r.indexed, r.failed))).ToArray();
+    }
+
+    /// <inheritdoc/>
     public async Task<bool> DeleteZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
@@ -171,6 +192,21 @@ public sealed class PostgresCatalog : ICatalog
             $"SELECT {ModelColumns} FROM {_schema}.models m WHERE m.id = @modelId;", new { modelId }, cancellationToken: cancellationToken))
             .ConfigureAwait(false);
         return row?.ToRecord();
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ModelRecord>> GetModelsAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelIds);
+        if (modelIds.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ModelReadRow>(new CommandDefinition(
+            $"SELECT {ModelColumns} FROM {_schema}.models m WHERE m.id = ANY(@ids) ORDER BY m.id;", new { ids = modelIds.ToArray() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToArray();
     }
 
     /// <inheritdoc/>
@@ -264,6 +300,21 @@ public sealed class PostgresCatalog : ICatalog
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<string, KnowledgeTensor>> GetKnowledgeAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelIds);
+        if (modelIds.Count == 0)
+        {
+            return new Dictionary<string, KnowledgeTensor>(StringComparer.Ordinal);
+        }
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<KnowledgeRow>(new CommandDefinition(
+            $"SELECT model_id, data FROM {_schema}.knowledge WHERE model_id = ANY(@ids);", new { ids = modelIds.ToArray() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.model_id, r => KnowledgeTensor.FromBytes(r.data), StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<string>> ListModelIdsAsync(ModelStatus? status, CancellationToken cancellationToken)
     {
         if (status is { } s && !Enum.IsDefined(s))
@@ -324,6 +375,12 @@ public sealed class PostgresCatalog : ICatalog
     }
 
     private sealed record CountsRow(int total, int pending, int indexing, int indexed, int failed);
+
+    private sealed record ZooCountsRow(
+        string id, string name, string version, string? description, string root_directory, DateTime created_at,
+        int total, int pending, int indexing, int indexed, int failed);
+
+    private sealed record KnowledgeRow(string model_id, byte[] data);
 
     private sealed class ModelReadRow
     {

@@ -75,6 +75,8 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
 
     private const string ZooColumns = "id, name, version, description, root_directory, created_at";
 
+    private static string ZooColumnsOf(string alias) => string.Join(", ", ZooColumns.Split(", ").Select(c => $"{alias}.{c}"));
+
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
 
@@ -243,6 +245,32 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyList<ZooWithStatus>> ListZoosWithStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {ZooColumnsOf("z")},
+                   COUNT(m.id),
+                   COALESCE(SUM(m.status = 'Pending'), 0),
+                   COALESCE(SUM(m.status = 'Indexing'), 0),
+                   COALESCE(SUM(m.status = 'Indexed'), 0),
+                   COALESCE(SUM(m.status = 'Failed'), 0)
+            FROM zoos z LEFT JOIN models m ON m.zoo_id = z.id
+            GROUP BY z.id
+            ORDER BY z.id;
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var zoos = new List<ZooWithStatus>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            zoos.Add(new ZooWithStatus(ReadZoo(reader), new ZooStatusCounts(
+                reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))));
+        }
+        return zoos;
+    }
+
+    /// <inheritdoc/>
     public async Task<bool> DeleteZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
@@ -263,6 +291,28 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         command.Parameters.AddWithValue("$id", modelId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadModel(reader) : null;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ModelRecord>> GetModelsAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelIds);
+        if (modelIds.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // The ids travel as one JSON array parameter: no statement text per id, no parameter-count limit.
+        command.CommandText = $"SELECT {ModelColumns} FROM models m WHERE m.id IN (SELECT value FROM json_each($ids)) ORDER BY m.id;";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(modelIds));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var models = new List<ModelRecord>(modelIds.Count);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            models.Add(ReadModel(reader));
+        }
+        return models;
     }
 
     /// <inheritdoc/>
@@ -363,6 +413,27 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
             return null;
         }
         return KnowledgeTensor.FromBytes(reader.GetFieldValue<byte[]>(0));
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<string, KnowledgeTensor>> GetKnowledgeAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelIds);
+        var found = new Dictionary<string, KnowledgeTensor>(StringComparer.Ordinal);
+        if (modelIds.Count == 0)
+        {
+            return found;
+        }
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT model_id, data FROM knowledge WHERE model_id IN (SELECT value FROM json_each($ids));";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(modelIds));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found[reader.GetString(0)] = KnowledgeTensor.FromBytes(reader.GetFieldValue<byte[]>(1));
+        }
+        return found;
     }
 
     /// <inheritdoc/>

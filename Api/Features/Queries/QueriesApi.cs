@@ -4,7 +4,6 @@ using Know2Vec.Api.Features.Models;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Querying;
-using Know2Vec.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -32,112 +31,113 @@ public static class QueriesApi
         return app;
     }
 
-    // Repeated form fields bind as StringValues: a string[] form parameter breaks route building on .NET 10.
-    // Scalars bind as text and are parsed here, so that a bad value is reported under its own field name.
-    internal static async Task<Results<Ok<QueryResponse>, ValidationProblem>> PostQuery(
-        IFormFileCollection images,
-        [FromForm] string? topK,
-        [FromForm] string? zoo,
-        [FromForm] string? architecture,
-        [FromForm] string? tag,
-        [FromForm] string? maxParameters,
-        [FromForm] string? rerank,
+    /// <summary>
+    /// Reads the form into a query (<see cref="QueryForm.ToRequestAsync"/>), runs it and answers with the
+    /// ranked models. Every refusal is an exception the one exception handler turns into a ProblemDetails.
+    /// </summary>
+    internal static async Task<Ok<QueryResponse>> PostQuery(
+        [AsParameters] QueryForm form,
         [FromServices] ImageDecoder decoder,
         [FromServices] IQueryService queries,
-        [FromServices] ICatalog catalog,
         [FromServices] IOptions<ApiOptions> options,
-        [FromServices] IOptions<QueryOptions> queryOptions,
-        CancellationToken cancellationToken,
-        [FromForm] StringValues? labels) // optional: unlabelled queries are clustered
+        CancellationToken cancellationToken)
     {
-        var labelValues = labels ?? StringValues.Empty;
-        var limits = options.Value.Limits;
-        var files = images.GetFiles("images");
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var request = await form.ToRequestAsync(decoder, options.Value.Limits, cancellationToken);
+        var result = await queries.QueryAsync(request, cancellationToken);
+        return TypedResults.Ok(QueryResponse.From(result));
+    }
+}
 
-        if (files.Count == 0)
-        {
-            errors["images"] = ["Send at least one image (PNG or JPEG) as a form file named 'images'."];
-        }
-        else if (files.Count > limits.MaxImagesPerQuery)
+/// <summary>
+/// The form of <c>POST /queries</c>. Scalars bind as text and are parsed here, so that a bad value is
+/// reported under its own field name; repeated fields bind as <see cref="StringValues"/> (a string[]
+/// form parameter breaks route building on .NET 10). Parsing and decoding are the Api's part of
+/// validation; the query's consistency (counts, ranges) is checked once, by the query service.
+/// </summary>
+internal sealed class QueryForm
+{
+    [FromForm(Name = "images")]
+    public required IFormFileCollection Images { get; init; }
+
+    /// <summary>Optional: one per image, in order. Unlabelled queries are clustered into pseudo-classes.</summary>
+    [FromForm(Name = "labels")]
+    public StringValues? Labels { get; init; }
+
+    [FromForm(Name = "topK")]
+    public string? TopK { get; init; }
+
+    [FromForm(Name = "zoo")]
+    public string? Zoo { get; init; }
+
+    [FromForm(Name = "architecture")]
+    public string? Architecture { get; init; }
+
+    [FromForm(Name = "tag")]
+    public string? Tag { get; init; }
+
+    [FromForm(Name = "maxParameters")]
+    public string? MaxParameters { get; init; }
+
+    [FromForm(Name = "rerank")]
+    public string? Rerank { get; init; }
+
+    /// <exception cref="InvalidQueryException">A field is not a number, too many images, or an image cannot be decoded.</exception>
+    public async Task<QueryRequest> ToRequestAsync(ImageDecoder decoder, Know2VecLimits limits, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var files = Images.GetFiles("images");
+        // Counted before any decoding, which is the expensive part.
+        if (files.Count > limits.MaxImagesPerQuery)
         {
             errors["images"] = [$"At most {limits.MaxImagesPerQuery} images per query (Know2Vec:Limits:MaxImagesPerQuery); got {files.Count}."];
         }
-        if (labelValues.Count > 0 && labelValues.Count != files.Count)
-        {
-            errors["labels"] = [$"Give one label per image, in the images' order, or none: got {labelValues.Count} labels for {files.Count} images."];
-        }
-        else if (labelValues.Any(string.IsNullOrWhiteSpace))
-        {
-            errors["labels"] = ["Labels must not be blank."];
-        }
-        var k = DefaultTopK;
-        if (!string.IsNullOrWhiteSpace(topK)
-            && (!int.TryParse(topK, NumberStyles.None, CultureInfo.InvariantCulture, out k) || k < 1 || k > queryOptions.Value.MaxTopK))
-        {
-            errors["topK"] = [$"'{topK}' is not a whole number from 1 to {queryOptions.Value.MaxTopK}."];
-        }
-        var rerankTop = 0;
-        if (!string.IsNullOrWhiteSpace(rerank)
-            && (!int.TryParse(rerank, NumberStyles.None, CultureInfo.InvariantCulture, out rerankTop) || rerankTop > ForwardPassReranker.MaxModels))
-        {
-            errors["rerank"] = [$"'{rerank}' is not a whole number from 0 to {ForwardPassReranker.MaxModels}."];
-        }
-        if (!ModelsApi.TryParseMaxParameters(maxParameters, out var max, out var maxError))
+        var topK = ParseWholeNumber(TopK, "topK", QueriesApi.DefaultTopK, errors);
+        var rerank = ParseWholeNumber(Rerank, "rerank", 0, errors);
+        if (!ModelsApi.TryParseMaxParameters(MaxParameters, out var maxParameters, out var maxError))
         {
             errors["maxParameters"] = [maxError];
         }
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The query is invalid");
-        }
+        ThrowIfAny(errors);
 
         var decoded = new List<GrayImage>(files.Count);
         for (var i = 0; i < files.Count; i++)
         {
-            var file = files[i];
             try
             {
-                decoded.Add(decoder.Decode(await ReadAllAsync(file, cancellationToken)));
+                decoded.Add(decoder.Decode(await ReadAllAsync(files[i], cancellationToken)));
             }
             catch (ImageDecodeException e)
             {
                 // The decoder's messages are written for clients; the file name tells which upload it was.
-                errors[$"images[{i}]"] = [$"'{file.FileName}': {e.Message}"];
+                errors[$"images[{i}]"] = [$"'{files[i].FileName}': {e.Message}"];
             }
         }
+        ThrowIfAny(errors);
+
+        var labels = Labels is { Count: > 0 } given ? given.Select(l => l ?? "").ToArray() : null;
+        return new QueryRequest(decoded, labels, topK, new ModelFilter(Blank(Zoo), Blank(Architecture), Blank(Tag), maxParameters), rerank);
+    }
+
+    private static int ParseWholeNumber(string? text, string field, int fallback, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        errors[field] = [$"'{text}' is not a whole number."];
+        return fallback;
+    }
+
+    private static void ThrowIfAny(Dictionary<string, string[]> errors)
+    {
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "An image could not be used");
+            throw new InvalidQueryException(errors);
         }
-
-        QueryResult result;
-        try
-        {
-            var request = new QueryRequest(decoded, labelValues.Count == 0 ? null : labelValues.Select(l => l!).ToArray(), k, new ModelFilter(Blank(zoo), Blank(architecture), Blank(tag), max), rerankTop);
-            result = await queries.QueryAsync(request, cancellationToken);
-        }
-        catch (InvalidQueryException e)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.Field] = [e.Message] }, title: "The query is invalid");
-        }
-
-        var ranked = new List<QueryResultItem>(result.Hits.Count);
-        foreach (var hit in result.Hits)
-        {
-            // A hit whose model left the catalog (its zoo was deleted mid-query) is dropped.
-            if (await catalog.GetModelAsync(hit.ModelId, cancellationToken) is { } model)
-            {
-                ranked.Add(new QueryResultItem(
-                    ranked.Count + 1, model.Id, model.ZooId, model.Name, hit.Score, model.Labels,
-                    hit.ClassMatches.Select(m => new ClassMatchResponse(m.QueryClass, m.ModelClass, m.Similarity)).ToArray(),
-                    hit.ForwardScore is { } f ? Math.Round(f, 4) : null));
-            }
-        }
-        var timings = new QueryTimingsResponse(
-            Math.Round(result.Timings.FeaturizeMs, 2), Math.Round(result.Timings.EncodeMs, 2), Math.Round(result.Timings.SearchMs, 2),
-            Math.Round(result.Timings.RerankMs, 2));
-        return TypedResults.Ok(new QueryResponse(ranked, timings));
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
@@ -152,7 +152,17 @@ public static class QueriesApi
 }
 
 /// <summary>Models ranked best first, and where the time went.</summary>
-public sealed record QueryResponse(IReadOnlyList<QueryResultItem> Results, QueryTimingsResponse Timings);
+public sealed record QueryResponse(IReadOnlyList<QueryResultItem> Results, QueryTimingsResponse Timings)
+{
+    internal static QueryResponse From(QueryResult result) => new(
+        result.Hits.Select((hit, i) => new QueryResultItem(
+            i + 1, hit.Model.Id, hit.Model.ZooId, hit.Model.Name, hit.Score, hit.Model.Labels,
+            hit.ClassMatches.Select(m => new ClassMatchResponse(m.QueryClass, m.ModelClass, m.Similarity)).ToArray(),
+            hit.ForwardScore is { } f ? Math.Round(f, 4) : null)).ToArray(),
+        new QueryTimingsResponse(
+            Math.Round(result.Timings.FeaturizeMs, 2), Math.Round(result.Timings.EncodeMs, 2), Math.Round(result.Timings.SearchMs, 2),
+            Math.Round(result.Timings.RerankMs, 2)));
+}
 
 /// <summary>One ranked model.</summary>
 /// <param name="Rank">1 for the best fit.</param>

@@ -1,7 +1,6 @@
 using System.Text;
 using Know2Vec.Api.Hosting;
 using Know2Vec.Core.Catalog;
-using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
 using Know2Vec.Hosting;
 using Know2Vec.Hosting.Jobs;
@@ -44,16 +43,8 @@ public static partial class ZoosApi
 
     internal static async Task<Ok<ZooResponse[]>> ListZoos([FromServices] ICatalog catalog, CancellationToken cancellationToken)
     {
-        var zoos = await catalog.ListZoosAsync(cancellationToken);
-        var responses = new List<ZooResponse>(zoos.Count);
-        foreach (var zoo in zoos)
-        {
-            if (await catalog.GetZooStatusAsync(zoo.Id, cancellationToken) is { } counts) // null: deleted meanwhile
-            {
-                responses.Add(ZooResponse.From(zoo, counts));
-            }
-        }
-        return TypedResults.Ok(responses.ToArray());
+        var zoos = await catalog.ListZoosWithStatusAsync(cancellationToken); // one read, however many zoos
+        return TypedResults.Ok(zoos.Select(z => ZooResponse.From(z.Zoo, z.Counts)).ToArray());
     }
 
     internal static async Task<Results<Ok<ZooResponse>, ProblemHttpResult>> GetZoo(string id, [FromServices] ICatalog catalog, CancellationToken cancellationToken)
@@ -63,7 +54,7 @@ public static partial class ZoosApi
         return zoo is null || counts is null ? ZooNotFound(id) : TypedResults.Ok(ZooResponse.From(zoo, counts));
     }
 
-    internal static async Task<Results<Accepted<ZooRegisteredResponse>, ValidationProblem, ProblemHttpResult>> RegisterZoo(
+    internal static async Task<Results<Accepted<ZooRegisteredResponse>, ProblemHttpResult>> RegisterZoo(
         HttpRequest request,
         [FromServices] ZooRegistry registry,
         [FromServices] ZooUploads uploads,
@@ -73,47 +64,22 @@ public static partial class ZoosApi
         [FromServices] ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var limits = options.Value.Limits;
         ZooRegistration registration;
-        try
+        if (request.HasFormContentType)
         {
-            if (request.HasFormContentType)
-            {
-                var form = await request.ReadFormAsync(cancellationToken);
-                registration = await uploads.RegisterAsync(form, cancellationToken);
-            }
-            else if (request.HasJsonContentType())
-            {
-                var json = await ReadLimitedAsync(request, limits.MaxManifestBytes, cancellationToken);
-                if (json is null)
-                {
-                    return TypedResults.Problem(ProblemExceptionHandler.TooLarge(limits));
-                }
-                registration = await registry.RegisterAsync(json, paths.ZooRoot, cancellationToken);
-            }
-            else
-            {
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status415UnsupportedMediaType,
-                    title: "Unsupported content type",
-                    detail: "Send the manifest as application/json, or the manifest and its .onnx files as multipart/form-data.");
-            }
+            registration = await uploads.RegisterAsync(await request.ReadFormAsync(cancellationToken), cancellationToken);
         }
-        catch (ManifestValidationException e)
+        else if (request.HasJsonContentType())
         {
-            return TypedResults.ValidationProblem(ProblemExceptionHandler.ManifestProblems(e).Errors, title: "The zoo manifest is invalid");
+            var json = await ReadLimitedAsync(request, options.Value.Limits.MaxManifestBytes, cancellationToken) ?? throw new ManifestTooLargeException();
+            registration = await registry.RegisterAsync(json, paths.ZooRoot, cancellationToken);
         }
-        catch (UploadRejectedException e)
+        else
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.Field] = [e.Message] }, title: "The upload is invalid");
-        }
-        catch (ManifestTooLargeException)
-        {
-            return TypedResults.Problem(ProblemExceptionHandler.TooLarge(limits));
-        }
-        catch (ZooAlreadyExistsException e)
-        {
-            return TypedResults.Problem(ProblemExceptionHandler.ZooExists(e.ZooId));
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported content type",
+                detail: "Send the manifest as application/json, or the manifest and its .onnx files as multipart/form-data.");
         }
 
         var zooId = registration.Zoo.Id;

@@ -76,9 +76,8 @@ public sealed class QueryServiceTests(MethodFixture fixture) : IDisposable
         float[][] query = [Unit(0), Unit(1)];
         float[]?[] model = [Unit(1), Unit(2), Unit(0)];
 
-        var hit = QueryService.Match("z:m", classes, query, model, ["Bag", "Coat", "Sneaker"]);
+        var hit = ClassSetMatching.Match(classes, query, model, ["Bag", "Coat", "Sneaker"]);
 
-        Assert.Equal("z:m", hit.ModelId);
         Assert.Equal(
             [new ClassMatch("shoes", "Sneaker", 1f), new ClassMatch("bags", "Bag", 1f)],
             hit.ClassMatches);
@@ -92,9 +91,9 @@ public sealed class QueryServiceTests(MethodFixture fixture) : IDisposable
         var classes = QueryClasses("a", "b", "c");
         float[][] query = [Unit(0), Unit(1), Unit(2)];
 
-        var covering = QueryService.Match("z:all", classes, query, [Unit(2), Unit(0), Unit(1)], ["C", "A", "B"]);
-        var partial = QueryService.Match("z:some", classes, query, [Unit(0), Unit(1), Unit(5)], ["A", "B", "X"]);
-        var one = QueryService.Match("z:one", classes, query, [Unit(0), Unit(6)], ["A", "Y"]);
+        var covering = ClassSetMatching.Match(classes, query, [Unit(2), Unit(0), Unit(1)], ["C", "A", "B"]);
+        var partial = ClassSetMatching.Match(classes, query, [Unit(0), Unit(1), Unit(5)], ["A", "B", "X"]);
+        var one = ClassSetMatching.Match(classes, query, [Unit(0), Unit(6)], ["A", "Y"]);
 
         Assert.Equal(1f, covering.Score, 1e-6f);
         Assert.True(covering.Score > partial.Score, $"{covering.Score} vs {partial.Score}");
@@ -108,8 +107,8 @@ public sealed class QueryServiceTests(MethodFixture fixture) : IDisposable
         var classes = QueryClasses("a", "b");
         float[][] query = [Unit(0), Unit(1)];
 
-        var exact = QueryService.Match("z:exact", classes, query, [Unit(0), Unit(1)], ["A", "B"]);
-        var wider = QueryService.Match("z:wider", classes, query, [Unit(0), Unit(1), Unit(2), Unit(3)], ["A", "B", "C", "D"]);
+        var exact = ClassSetMatching.Match(classes, query, [Unit(0), Unit(1)], ["A", "B"]);
+        var wider = ClassSetMatching.Match(classes, query, [Unit(0), Unit(1), Unit(2), Unit(3)], ["A", "B", "C", "D"]);
 
         Assert.True(exact.Score > wider.Score);
         Assert.Equal(exact.ClassMatches.Select(m => m.ModelClass), wider.ClassMatches.Select(m => m.ModelClass));
@@ -121,7 +120,7 @@ public sealed class QueryServiceTests(MethodFixture fixture) : IDisposable
         var classes = QueryClasses("a", "b");
         float[][] query = [Unit(0), Unit(1)];
 
-        var hit = QueryService.Match("z:m", classes, query, [null, Unit(1), null, Unit(0)], ["X", "B", "Y", "A"]);
+        var hit = ClassSetMatching.Match(classes, query, [null, Unit(1), null, Unit(0)], ["X", "B", "Y", "A"]);
 
         Assert.Equal(1f, hit.Score, 1e-6f);
         Assert.Equal(["A", "B"], hit.ClassMatches.Select(m => m.ModelClass));
