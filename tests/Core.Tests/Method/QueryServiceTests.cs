@@ -57,7 +57,7 @@ public sealed class QueryServiceTests(MethodFixture fixture) : IDisposable
         var e = await Refused(new QueryRequest(TestImages.Shapes().Take(2).ToList(), null, topK, ModelFilter.None));
 
         Assert.Equal("topK", e.Field);
-        Assert.Contains($"between 1 and {MaxTopK}", e.Message);
+        Assert.Contains($"from 1 to {MaxTopK}", e.Message);
     }
 
     [Fact]
