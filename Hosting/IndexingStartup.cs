@@ -33,14 +33,14 @@ public sealed partial class IndexingStartup(
         var queued = new HashSet<string>(StringComparer.Ordinal);
         foreach (var manifest in paths.SeedManifests)
         {
-            if (await SeedAsync(manifest, cancellationToken).ConfigureAwait(false) is { } zooId)
+            if (await SeedAsync(manifest, cancellationToken) is { } zooId)
             {
                 scheduler.EnqueueIndexZoo(zooId);
                 queued.Add(zooId);
             }
         }
 
-        foreach (var zooId in await UnfinishedZoosAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var zooId in await UnfinishedZoosAsync(cancellationToken))
         {
             if (queued.Add(zooId))
             {
@@ -49,7 +49,7 @@ public sealed partial class IndexingStartup(
             }
         }
 
-        if (await StaleVectorsAsync(cancellationToken).ConfigureAwait(false) is > 0 and var stale)
+        if (await StaleVectorsAsync(cancellationToken) is > 0 and var stale)
         {
             scheduler.EnqueueReencode();
             LogReencoding(logger, stale, indexer.AlignmentVersion);
@@ -60,9 +60,9 @@ public sealed partial class IndexingStartup(
     private async Task<int> StaleVectorsAsync(CancellationToken cancellationToken)
     {
         var stale = 0;
-        foreach (var id in await catalog.ListModelIdsAsync(ModelStatus.Indexed, cancellationToken).ConfigureAwait(false))
+        foreach (var id in await catalog.ListModelIdsAsync(ModelStatus.Indexed, cancellationToken))
         {
-            if ((await index.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Payload.AlignmentVersion != indexer.AlignmentVersion)
+            if ((await index.GetAsync(id, cancellationToken))?.Payload.AlignmentVersion != indexer.AlignmentVersion)
             {
                 stale++;
             }
@@ -84,9 +84,9 @@ public sealed partial class IndexingStartup(
 
         try
         {
-            var json = await File.ReadAllTextAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+            var json = await File.ReadAllTextAsync(manifestPath, cancellationToken);
             var root = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
-            var registration = await registry.RegisterAsync(json, root, cancellationToken).ConfigureAwait(false);
+            var registration = await registry.RegisterAsync(json, root, cancellationToken);
             LogSeeded(logger, registration.Zoo.Id, registration.Models.Count, manifestPath);
             return registration.Zoo.Id;
         }
@@ -105,8 +105,8 @@ public sealed partial class IndexingStartup(
 
     private async Task<IEnumerable<string>> UnfinishedZoosAsync(CancellationToken cancellationToken)
     {
-        var pending = await catalog.ListModelIdsAsync(ModelStatus.Pending, cancellationToken).ConfigureAwait(false);
-        var indexing = await catalog.ListModelIdsAsync(ModelStatus.Indexing, cancellationToken).ConfigureAwait(false);
+        var pending = await catalog.ListModelIdsAsync(ModelStatus.Pending, cancellationToken);
+        var indexing = await catalog.ListModelIdsAsync(ModelStatus.Indexing, cancellationToken);
         // Model ids are "{zooId}:{name}" and zoo ids contain no ':'.
         return pending.Concat(indexing)
             .Select(id => id[..id.IndexOf(':', StringComparison.Ordinal)])

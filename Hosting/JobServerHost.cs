@@ -52,7 +52,7 @@ internal sealed partial class JobServerHost(
             return;
         }
         _server.SendStop();
-        await _server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        await _server.WaitForShutdownAsync(cancellationToken);
     }
 
     public void Dispose() => _server?.Dispose();

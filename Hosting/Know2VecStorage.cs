@@ -92,7 +92,7 @@ public static class Know2VecStorage
         if (options.Storage.Catalog == CatalogStore.Postgres)
         {
             var (from, to) = await PostgresCatalogSchema.MigrateAsync(
-                services.GetRequiredService<NpgsqlDataSource>(), options.Postgres.CatalogSchema, cancellationToken).ConfigureAwait(false);
+                services.GetRequiredService<NpgsqlDataSource>(), options.Postgres.CatalogSchema, cancellationToken);
             done.Add(from == to
                 ? $"catalog: schema '{options.Postgres.CatalogSchema}' is current (version {to})"
                 : $"catalog: schema '{options.Postgres.CatalogSchema}' migrated from version {from} to {to}");
@@ -104,7 +104,7 @@ public static class Know2VecStorage
 
         if (options.Jobs.Storage == JobStore.Postgres)
         {
-            await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
             // Hangfire.PostgreSql's own installer: versioned scripts under an advisory lock, idempotent.
             PostgreSqlObjectsInstaller.Install(connection, options.Postgres.JobSchema);
             done.Add($"jobs: Hangfire schema '{options.Postgres.JobSchema}' installed or current");

@@ -47,7 +47,7 @@ public static class WorkerHealth
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var zoos = await catalog.ListZoosAsync(cancellationToken).ConfigureAwait(false);
+            var zoos = await catalog.ListZoosAsync(cancellationToken);
             return HealthCheckResult.Healthy($"{zoos.Count} zoos registered");
         }
     }

@@ -19,7 +19,7 @@ internal static class MigrateCommand
         using var host = builder.Build();
         try
         {
-            foreach (var line in await Know2VecStorage.MigrateAsync(host.Services, CancellationToken.None).ConfigureAwait(false))
+            foreach (var line in await Know2VecStorage.MigrateAsync(host.Services, CancellationToken.None))
             {
                 Console.WriteLine(line);
             }

@@ -16,7 +16,7 @@ public static class WorkerProgram
     {
         if (args.Length > 0 && args[0] == "migrate")
         {
-            return await MigrateCommand.RunAsync(args[1..]).ConfigureAwait(false);
+            return await MigrateCommand.RunAsync(args[1..]);
         }
 
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -28,7 +28,7 @@ public static class WorkerProgram
 
         app.MapWorkerHealth();                                                           // /health/live, /health/ready
 
-        await app.RunAsync().ConfigureAwait(false);
+        await app.RunAsync();
         return 0;
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class ForwardPassReranker(ICatalog catalog, ClassifierCach
         }
 
         // The hits carry their model records; the zoos' folders come in one read.
-        var zooRoots = (await catalog.ListZoosAsync(cancellationToken).ConfigureAwait(false))
+        var zooRoots = (await catalog.ListZoosAsync(cancellationToken))
             .ToDictionary(z => z.Id, z => z.RootDirectory, StringComparer.Ordinal);
         var top = new List<QueryHit>();
         foreach (var hit in hits.Take(k))

@@ -47,13 +47,13 @@ public sealed class QueryService(
         watch.Restart();
         // Class matching re-orders a wider recall; a trained alignment's cosine is the final order.
         var recall = alignment.RanksByClassMatch ? Math.Max(_options.Candidates, request.TopK) : request.TopK;
-        var candidates = await index.SearchAsync(queryVector, recall, request.Filter, cancellationToken).ConfigureAwait(false);
+        var candidates = await index.SearchAsync(queryVector, recall, request.Filter, cancellationToken);
         // One read for every candidate's record and one for the knowledge of those not cached: the
         // number of catalog calls does not grow with the number of candidates.
-        var models = (await catalog.GetModelsAsync(candidates.Select(c => c.ModelId).ToArray(), cancellationToken).ConfigureAwait(false))
+        var models = (await catalog.GetModelsAsync(candidates.Select(c => c.ModelId).ToArray(), cancellationToken))
             .Where(m => m.Status == ModelStatus.Indexed) // failed or being re-indexed between search and read
             .ToDictionary(m => m.Id, StringComparer.Ordinal);
-        var classVectors = await ModelClassVectorsAsync(models.Values, cancellationToken).ConfigureAwait(false);
+        var classVectors = await ModelClassVectorsAsync(models.Values, cancellationToken);
         var hits = new List<QueryHit>(candidates.Count);
         foreach (var candidate in candidates)
         {
@@ -73,7 +73,7 @@ public sealed class QueryService(
         if (request.Rerank > 0 && reranker is not null)
         {
             var classIndex = SampleClasses(classes, features);
-            ranked = await reranker.RerankAsync(ranked, request.Rerank, request.Images, classIndex, cancellationToken).ConfigureAwait(false);
+            ranked = await reranker.RerankAsync(ranked, request.Rerank, request.Images, classIndex, cancellationToken);
         }
 
         return new QueryResult(ranked, new QueryTimings(featurizeMs, encodeMs, searchMs, request.Rerank > 0 ? watch.Elapsed.TotalMilliseconds : 0));
@@ -107,7 +107,7 @@ public sealed class QueryService(
             return found;
         }
 
-        var knowledge = await catalog.GetKnowledgeAsync(missing.Select(m => m.Id).ToArray(), cancellationToken).ConfigureAwait(false);
+        var knowledge = await catalog.GetKnowledgeAsync(missing.Select(m => m.Id).ToArray(), cancellationToken);
         foreach (var model in missing)
         {
             if (knowledge.TryGetValue(model.Id, out var tensor))

@@ -16,14 +16,14 @@ public sealed class ZooDeletion(ICatalog catalog, IVectorIndex vectors, string u
     /// <summary>Deletes the zoo; false when there is no zoo with this id.</summary>
     public async Task<bool> DeleteAsync(string zooId, CancellationToken cancellationToken)
     {
-        var zoo = await catalog.GetZooAsync(zooId, cancellationToken).ConfigureAwait(false);
-        if (zoo is null || !await catalog.DeleteZooAsync(zooId, cancellationToken).ConfigureAwait(false))
+        var zoo = await catalog.GetZooAsync(zooId, cancellationToken);
+        if (zoo is null || !await catalog.DeleteZooAsync(zooId, cancellationToken))
         {
             return false;
         }
 
         // Catalog first: a search that still finds a vector of this zoo drops it, having no catalog entry.
-        await vectors.DeleteZooAsync(zooId, cancellationToken).ConfigureAwait(false);
+        await vectors.DeleteZooAsync(zooId, cancellationToken);
         if (IsUploadFolder(zoo.RootDirectory) && Directory.Exists(zoo.RootDirectory))
         {
             Directory.Delete(zoo.RootDirectory, recursive: true);

@@ -54,7 +54,7 @@ public sealed class ZooRegistry
 
         var manifest = ManifestValidator.Validate(manifestJson, zooRoot);
         var registration = BuildRecords(manifest, Path.GetFullPath(zooRoot), _time.GetUtcNow());
-        if (!await _catalog.TryAddZooAsync(registration.Zoo, registration.Models, cancellationToken).ConfigureAwait(false))
+        if (!await _catalog.TryAddZooAsync(registration.Zoo, registration.Models, cancellationToken))
         {
             throw new ZooAlreadyExistsException(registration.Zoo.Id);
         }

@@ -16,8 +16,8 @@ public sealed partial class IndexZooJob(ICatalog catalog, IBackgroundJobClient j
     [JobDisplayName("Index zoo {0}")]
     public async Task Run(string zooId, CancellationToken cancellationToken)
     {
-        var models = await catalog.ListModelsAsync(new ModelFilter(ZooId: zooId), cancellationToken).ConfigureAwait(false);
-        if (models.Count == 0 && await catalog.GetZooAsync(zooId, cancellationToken).ConfigureAwait(false) is null)
+        var models = await catalog.ListModelsAsync(new ModelFilter(ZooId: zooId), cancellationToken);
+        if (models.Count == 0 && await catalog.GetZooAsync(zooId, cancellationToken) is null)
         {
             LogZooGone(logger, zooId);
             return;

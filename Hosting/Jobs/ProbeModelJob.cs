@@ -28,7 +28,7 @@ public sealed partial class ProbeModelJob(IModelIndexer indexer, ICatalog catalo
     /// <summary>One attempt; <paramref name="retryCount"/> is 0 for the first, <see cref="RetryAttempts"/> for the last.</summary>
     internal async Task RunAttemptAsync(string modelId, int retryCount, CancellationToken cancellationToken)
     {
-        if (await catalog.GetModelAsync(modelId, cancellationToken).ConfigureAwait(false) is null)
+        if (await catalog.GetModelAsync(modelId, cancellationToken) is null)
         {
             LogModelGone(logger, modelId);
             return; // deleted with its zoo while queued: nothing to do, nothing to retry
@@ -36,7 +36,7 @@ public sealed partial class ProbeModelJob(IModelIndexer indexer, ICatalog catalo
 
         try
         {
-            await indexer.IndexModelAsync(modelId, cancellationToken).ConfigureAwait(false);
+            await indexer.IndexModelAsync(modelId, cancellationToken);
         }
         catch (Exception e) when (retryCount >= RetryAttempts && !cancellationToken.IsCancellationRequested)
         {
@@ -44,7 +44,7 @@ public sealed partial class ProbeModelJob(IModelIndexer indexer, ICatalog catalo
             // The reason is shown to API clients: the exception's type, not its text (which may hold
             // paths or internals); the full exception is in this log and on the job dashboard.
             var reason = $"Indexing failed after {retryCount + 1} attempts ({e.GetType().Name}); see the server log.";
-            await catalog.SetModelStatusAsync(modelId, ModelStatus.Failed, reason, CancellationToken.None).ConfigureAwait(false);
+            await catalog.SetModelStatusAsync(modelId, ModelStatus.Failed, reason, CancellationToken.None);
             throw; // the job itself ends Failed too, visible on the dashboard
         }
     }

@@ -16,11 +16,11 @@ public sealed partial class ReencodeJob(IModelIndexer indexer, ICatalog catalog,
     [JobDisplayName("Re-encode stored knowledge with the current alignment")]
     public async Task Run(CancellationToken cancellationToken)
     {
-        var ids = await catalog.ListModelIdsAsync(ModelStatus.Indexed, cancellationToken).ConfigureAwait(false);
+        var ids = await catalog.ListModelIdsAsync(ModelStatus.Indexed, cancellationToken);
         var reencoded = 0;
         foreach (var id in ids)
         {
-            if (await indexer.ReencodeAsync(id, cancellationToken).ConfigureAwait(false))
+            if (await indexer.ReencodeAsync(id, cancellationToken))
             {
                 reencoded++;
             }

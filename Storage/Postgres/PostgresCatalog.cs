@@ -52,8 +52,8 @@ public sealed class PostgresCatalog : ICatalog
     {
         CatalogValidation.ValidateZoo(zoo, models);
 
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // DO NOTHING instead of catching a unique violation: an existing id is an expected outcome.
         // A concurrent insert of the same id waits on the primary key until the first commits.
@@ -63,7 +63,7 @@ public sealed class PostgresCatalog : ICatalog
             ON CONFLICT (id) DO NOTHING;
             """,
             new { zoo.Id, zoo.Name, zoo.Version, zoo.Description, zoo.RootDirectory, CreatedAt = zoo.CreatedAt.ToUniversalTime() },
-            transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
         {
             return false; // disposing the transaction rolls it back
@@ -106,10 +106,10 @@ public sealed class PostgresCatalog : ICatalog
                     Reasons = rows.Select(r => r.Model.FailureReason).ToArray(),
                     Updated = rows.Select(r => r.Model.UpdatedAt.ToUniversalTime()).ToArray(),
                 },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                transaction, cancellationToken: cancellationToken));
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
@@ -117,19 +117,19 @@ public sealed class PostgresCatalog : ICatalog
     public async Task<ZooRecord?> GetZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ZooRow>(new CommandDefinition(
             $"SELECT {ZooColumns} FROM {_schema}.zoos WHERE id = @zooId;", new { zooId }, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
+            ;
         return row?.ToRecord();
     }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ZooRecord>> ListZoosAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ZooRow>(new CommandDefinition(
-            $"SELECT {ZooColumns} FROM {_schema}.zoos ORDER BY id;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {ZooColumns} FROM {_schema}.zoos ORDER BY id;", cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToArray();
     }
 
@@ -137,7 +137,7 @@ public sealed class PostgresCatalog : ICatalog
     public async Task<ZooStatusCounts?> GetZooStatusAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         // One statement, so the existence check and the counts come from the same snapshot.
         var row = await connection.QuerySingleOrDefaultAsync<CountsRow>(new CommandDefinition(
             $"""
@@ -149,14 +149,14 @@ public sealed class PostgresCatalog : ICatalog
             FROM {_schema}.zoos z LEFT JOIN {_schema}.models m ON m.zoo_id = z.id
             WHERE z.id = @zooId
             GROUP BY z.id;
-            """, new { zooId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, new { zooId }, cancellationToken: cancellationToken));
         return row is null ? null : new ZooStatusCounts(row.total, row.pending, row.indexing, row.indexed, row.failed);
     }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ZooWithStatus>> ListZoosWithStatusAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ZooCountsRow>(new CommandDefinition(
             $"""
             SELECT z.id, z.name, z.version, z.description, z.root_directory, z.created_at,
@@ -168,7 +168,7 @@ public sealed class PostgresCatalog : ICatalog
             FROM {_schema}.zoos z LEFT JOIN {_schema}.models m ON m.zoo_id = z.id
             GROUP BY z.id
             ORDER BY z.id;
-            """, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, cancellationToken: cancellationToken));
         return rows.Select(r => new ZooWithStatus(
             new ZooRow(r.id, r.name, r.version, r.description, r.root_directory, r.created_at).ToRecord(),
             new ZooStatusCounts(r.total, r.pending, r.indexing, r.indexed, r.failed))).ToArray();
@@ -178,19 +178,19 @@ public sealed class PostgresCatalog : ICatalog
     public async Task<bool> DeleteZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {_schema}.zoos WHERE id = @zooId;", new { zooId }, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+            $"DELETE FROM {_schema}.zoos WHERE id = @zooId;", new { zooId }, cancellationToken: cancellationToken)) > 0;
     }
 
     /// <inheritdoc/>
     public async Task<ModelRecord?> GetModelAsync(string modelId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ModelReadRow>(new CommandDefinition(
             $"SELECT {ModelColumns} FROM {_schema}.models m WHERE m.id = @modelId;", new { modelId }, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
+            ;
         return row?.ToRecord();
     }
 
@@ -202,10 +202,10 @@ public sealed class PostgresCatalog : ICatalog
         {
             return [];
         }
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ModelReadRow>(new CommandDefinition(
             $"SELECT {ModelColumns} FROM {_schema}.models m WHERE m.id = ANY(@ids) ORDER BY m.id;", new { ids = modelIds.ToArray() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToArray();
     }
 
@@ -239,9 +239,9 @@ public sealed class PostgresCatalog : ICatalog
         }
         sql.Append(" ORDER BY m.id;");
 
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ModelReadRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
+            ;
         return rows.Select(r => r.ToRecord()).ToArray();
     }
 
@@ -250,11 +250,11 @@ public sealed class PostgresCatalog : ICatalog
     {
         ArgumentNullException.ThrowIfNull(modelId);
         CatalogValidation.ValidateStatus(status, failureReason);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE {_schema}.models SET status = @status, failure_reason = @failureReason, updated_at = @updated WHERE id = @modelId;",
             new { status = status.ToString(), failureReason, updated = _time.GetUtcNow(), modelId },
-            cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+            cancellationToken: cancellationToken)) > 0;
     }
 
     /// <inheritdoc/>
@@ -262,7 +262,7 @@ public sealed class PostgresCatalog : ICatalog
     {
         ArgumentNullException.ThrowIfNull(modelId);
         ArgumentNullException.ThrowIfNull(knowledge);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         // INSERT ... SELECT FROM models: a missing model inserts nothing (false) instead of failing
         // the foreign key, e.g. when the zoo was deleted while the probe job ran.
         return await connection.ExecuteAsync(new CommandDefinition(
@@ -285,17 +285,17 @@ public sealed class PostgresCatalog : ICatalog
                 data = knowledge.ToBytes(),
                 updated = _time.GetUtcNow(),
             },
-            cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+            cancellationToken: cancellationToken)) > 0;
     }
 
     /// <inheritdoc/>
     public async Task<KnowledgeTensor?> GetKnowledgeAsync(string modelId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var data = await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition(
             $"SELECT data FROM {_schema}.knowledge WHERE model_id = @modelId;", new { modelId }, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
+            ;
         return data is null ? null : KnowledgeTensor.FromBytes(data);
     }
 
@@ -307,10 +307,10 @@ public sealed class PostgresCatalog : ICatalog
         {
             return new Dictionary<string, KnowledgeTensor>(StringComparer.Ordinal);
         }
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<KnowledgeRow>(new CommandDefinition(
             $"SELECT model_id, data FROM {_schema}.knowledge WHERE model_id = ANY(@ids);", new { ids = modelIds.ToArray() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.model_id, r => KnowledgeTensor.FromBytes(r.data), StringComparer.Ordinal);
     }
 
@@ -321,13 +321,13 @@ public sealed class PostgresCatalog : ICatalog
         {
             throw new ArgumentException($"Unknown model status {(int)s}.", nameof(status));
         }
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken);
         var ids = status is null
             ? await connection.QueryAsync<string>(new CommandDefinition(
-                $"SELECT id FROM {_schema}.models ORDER BY id;", cancellationToken: cancellationToken)).ConfigureAwait(false)
+                $"SELECT id FROM {_schema}.models ORDER BY id;", cancellationToken: cancellationToken))
             : await connection.QueryAsync<string>(new CommandDefinition(
                 $"SELECT id FROM {_schema}.models WHERE status = @status ORDER BY id;", new { status = status.Value.ToString() },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken: cancellationToken));
         return ids.ToArray();
     }
 
@@ -337,12 +337,12 @@ public sealed class PostgresCatalog : ICatalog
         cancellationToken.ThrowIfCancellationRequested();
         if (!_schemaChecked)
         {
-            await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _schemaGate.WaitAsync(cancellationToken);
             try
             {
                 if (!_schemaChecked)
                 {
-                    await PostgresCatalogSchema.RequireCurrentAsync(_dataSource, _schema, cancellationToken).ConfigureAwait(false);
+                    await PostgresCatalogSchema.RequireCurrentAsync(_dataSource, _schema, cancellationToken);
                     _schemaChecked = true;
                 }
             }
@@ -351,7 +351,7 @@ public sealed class PostgresCatalog : ICatalog
                 _schemaGate.Release();
             }
         }
-        return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await _dataSource.OpenConnectionAsync(cancellationToken);
     }
 
     private static string[] ReadStrings(string[]? values) =>

@@ -81,18 +81,18 @@ public static partial class PostgresCatalogSchema
         ArgumentNullException.ThrowIfNull(dataSource);
         RequireValidSchema(schema);
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtext('know2vec-migrate:' || @schema));", new { schema }, transaction, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
+            ;
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             CREATE SCHEMA IF NOT EXISTS {schema};
             CREATE TABLE IF NOT EXISTS {schema}.schema_version (component text PRIMARY KEY, version integer NOT NULL);
-            """, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, transaction: transaction, cancellationToken: cancellationToken));
 
-        var from = await ReadVersionAsync(connection, transaction, schema, cancellationToken).ConfigureAwait(false);
+        var from = await ReadVersionAsync(connection, transaction, schema, cancellationToken);
         if (from > CurrentVersion)
         {
             throw NewerThanBuild(schema, from);
@@ -101,14 +101,14 @@ public static partial class PostgresCatalogSchema
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 string.Format(System.Globalization.CultureInfo.InvariantCulture, Migrations[version], schema),
-                transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                transaction: transaction, cancellationToken: cancellationToken));
         }
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             INSERT INTO {schema}.schema_version (component, version) VALUES ('catalog', @version)
             ON CONFLICT (component) DO UPDATE SET version = excluded.version;
-            """, new { version = CurrentVersion }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            """, new { version = CurrentVersion }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
         return (from, CurrentVersion);
     }
 
@@ -117,17 +117,17 @@ public static partial class PostgresCatalogSchema
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         RequireValidSchema(schema);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT to_regclass(@table) IS NOT NULL;", new { table = $"{schema}.schema_version" }, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
-        return exists ? await ReadVersionAsync(connection, null, schema, cancellationToken).ConfigureAwait(false) : 0;
+            ;
+        return exists ? await ReadVersionAsync(connection, null, schema, cancellationToken) : 0;
     }
 
     /// <summary>Throws unless the database's schema is exactly the one this build needs.</summary>
     internal static async Task RequireCurrentAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
     {
-        var version = await GetVersionAsync(dataSource, schema, cancellationToken).ConfigureAwait(false);
+        var version = await GetVersionAsync(dataSource, schema, cancellationToken);
         if (version > CurrentVersion)
         {
             throw NewerThanBuild(schema, version);
@@ -150,7 +150,7 @@ public static partial class PostgresCatalogSchema
     private static async Task<int> ReadVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string schema, CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
             $"SELECT version FROM {schema}.schema_version WHERE component = 'catalog';", transaction: transaction, cancellationToken: cancellationToken))
-            .ConfigureAwait(false) ?? 0;
+             ?? 0;
 
     private static InvalidOperationException NewerThanBuild(string schema, int version) => new(
         $"The PostgreSQL catalog schema '{schema}' is at version {version}, newer than this build's {CurrentVersion}. Upgrade the service.");

@@ -66,7 +66,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
         var prepared = VectorValidation.Prepare(points);
         var dimension = prepared[0].Vector.Length;
 
-        var existing = await EnsureCollectionAsync(dimension, cancellationToken).ConfigureAwait(false);
+        var existing = await EnsureCollectionAsync(dimension, cancellationToken);
         if (existing != dimension)
         {
             throw new ArgumentException(
@@ -76,7 +76,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
         foreach (var batch in prepared.Chunk(_options.UpsertBatchSize))
         {
             var structs = batch.Select(ToPointStruct).ToArray();
-            await _client.UpsertAsync(_name, structs, wait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _client.UpsertAsync(_name, structs, wait: true, cancellationToken: cancellationToken);
         }
     }
 
@@ -88,7 +88,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
         ArgumentNullException.ThrowIfNull(filter);
         var normalised = VectorValidation.Normalise(query, nameof(query));
 
-        var dimension = await GetDimensionAsync(cancellationToken).ConfigureAwait(false);
+        var dimension = await GetDimensionAsync(cancellationToken);
         if (dimension == 0)
         {
             return [];
@@ -115,7 +115,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
                 limit: limit,
                 payloadSelector: true,
                 vectorsSelector: false,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+                cancellationToken: cancellationToken);
             if ((ulong)found.Count < limit || found[^1].Score != found[topK - 1].Score)
             {
                 break;
@@ -138,46 +138,46 @@ public sealed class QdrantVectorIndex : IVectorIndex
         {
             return;
         }
-        if (await GetDimensionAsync(cancellationToken).ConfigureAwait(false) == 0)
+        if (await GetDimensionAsync(cancellationToken) == 0)
         {
             return;
         }
         var ids = modelIds.Select(QdrantPointIds.ForModel).Distinct().ToArray();
-        await _client.DeleteAsync(_name, ids, wait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _client.DeleteAsync(_name, ids, wait: true, cancellationToken: cancellationToken);
     }
 
     /// <inheritdoc/>
     public async Task DeleteZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        if (await GetDimensionAsync(cancellationToken).ConfigureAwait(false) == 0)
+        if (await GetDimensionAsync(cancellationToken) == 0)
         {
             return;
         }
         await _client.DeleteAsync(_name, MatchKeyword(QdrantPayload.ZooId, zooId), wait: true, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
+            ;
     }
 
     /// <inheritdoc/>
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
-        if (await GetDimensionAsync(cancellationToken).ConfigureAwait(false) == 0)
+        if (await GetDimensionAsync(cancellationToken) == 0)
         {
             return 0;
         }
-        return (long)await _client.CountAsync(_name, exact: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (long)await _client.CountAsync(_name, exact: true, cancellationToken: cancellationToken);
     }
 
     /// <inheritdoc/>
     public async Task<VectorPoint?> GetAsync(string modelId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        if (await GetDimensionAsync(cancellationToken).ConfigureAwait(false) == 0)
+        if (await GetDimensionAsync(cancellationToken) == 0)
         {
             return null;
         }
         var points = await _client.RetrieveAsync(_name, QdrantPointIds.ForModel(modelId), withPayload: true, withVectors: true,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+            cancellationToken: cancellationToken);
         if (points.Count == 0)
         {
             return null;
@@ -199,14 +199,14 @@ public sealed class QdrantVectorIndex : IVectorIndex
         {
             throw new InvalidOperationException("A rebuild's own index cannot start another rebuild.");
         }
-        var current = await CurrentCollectionAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentCollectionAsync(cancellationToken);
         var next = NextGeneration(_name, current);
         // Left over from an abandoned rebuild: start it afresh.
-        if (await _client.CollectionExistsAsync(next, cancellationToken).ConfigureAwait(false))
+        if (await _client.CollectionExistsAsync(next, cancellationToken))
         {
-            await _client.DeleteCollectionAsync(next, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _client.DeleteCollectionAsync(next, cancellationToken: cancellationToken);
         }
-        await CreatePhysicalAsync(next, dimension, cancellationToken).ConfigureAwait(false);
+        await CreatePhysicalAsync(next, dimension, cancellationToken);
         var index = new QdrantVectorIndex(_client, _options, next, viaAlias: false) { _dimension = dimension };
         return new QdrantRebuild(this, index, current);
     }
@@ -220,11 +220,11 @@ public sealed class QdrantVectorIndex : IVectorIndex
             operations.Add(new AliasOperations { DeleteAlias = new DeleteAlias { AliasName = _name } });
         }
         operations.Add(new AliasOperations { CreateAlias = new CreateAlias { CollectionName = collection, AliasName = _name } });
-        await _client.UpdateAliasesAsync(operations, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _client.UpdateAliasesAsync(operations, cancellationToken: cancellationToken);
         _dimension = 0; // re-read: the new generation may have another dimension
         if (previous is not null && previous != collection)
         {
-            await _client.DeleteCollectionAsync(previous, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _client.DeleteCollectionAsync(previous, cancellationToken: cancellationToken);
         }
     }
 
@@ -234,7 +234,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
     /// <summary>The physical collection the alias points at, or null.</summary>
     private async Task<string?> CurrentCollectionAsync(CancellationToken cancellationToken)
     {
-        var aliases = await _client.ListAliasesAsync(cancellationToken).ConfigureAwait(false);
+        var aliases = await _client.ListAliasesAsync(cancellationToken);
         return aliases.FirstOrDefault(a => a.AliasName == _name)?.CollectionName;
     }
 
@@ -258,7 +258,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
         }
         try
         {
-            var info = await _client.GetCollectionInfoAsync(_name, cancellationToken).ConfigureAwait(false);
+            var info = await _client.GetCollectionInfoAsync(_name, cancellationToken);
             var size = (int)info.Config.Params.VectorsConfig.Params.Size;
             _dimension = size;
             return size;
@@ -272,7 +272,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
     /// <summary>Creates the collection (and alias) with <paramref name="dimension"/> unless it exists; returns the stored dimension.</summary>
     private async Task<int> EnsureCollectionAsync(int dimension, CancellationToken cancellationToken)
     {
-        var existing = await GetDimensionAsync(cancellationToken).ConfigureAwait(false);
+        var existing = await GetDimensionAsync(cancellationToken);
         if (existing > 0)
         {
             return existing;
@@ -282,10 +282,10 @@ public sealed class QdrantVectorIndex : IVectorIndex
             throw new InvalidOperationException($"The collection {_name} does not exist (was the rebuild abandoned?).");
         }
 
-        await _createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _createGate.WaitAsync(cancellationToken);
         try
         {
-            existing = await GetDimensionAsync(cancellationToken).ConfigureAwait(false);
+            existing = await GetDimensionAsync(cancellationToken);
             if (existing > 0)
             {
                 return existing;
@@ -293,15 +293,15 @@ public sealed class QdrantVectorIndex : IVectorIndex
             // Several workers may get here at once: the physical name is deterministic, creation of
             // an existing collection or alias is tolerated, and everyone re-reads what won.
             var physical = NextGeneration(_name, null);
-            await CreatePhysicalAsync(physical, dimension, cancellationToken).ConfigureAwait(false);
+            await CreatePhysicalAsync(physical, dimension, cancellationToken);
             try
             {
-                await _client.CreateAliasAsync(_name, physical, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _client.CreateAliasAsync(_name, physical, cancellationToken: cancellationToken);
             }
             catch (RpcException e) when (IsAlreadyExists(e))
             {
             }
-            existing = await GetDimensionAsync(cancellationToken).ConfigureAwait(false);
+            existing = await GetDimensionAsync(cancellationToken);
             return existing > 0 ? existing : throw new InvalidOperationException($"Qdrant collection alias {_name} could not be created.");
         }
         finally
@@ -321,7 +321,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
                 VectorsConfig = new VectorsConfig { Params = new VectorParams { Size = (ulong)dimension, Distance = Distance.Cosine } },
                 ShardNumber = _options.ShardNumber,
                 ReplicationFactor = _options.ReplicationFactor,
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
         }
         catch (RpcException e) when (IsAlreadyExists(e))
         {
@@ -329,7 +329,7 @@ public sealed class QdrantVectorIndex : IVectorIndex
         foreach (var (field, type) in QdrantPayload.Indexes)
         {
             // Idempotent on the server: an existing index of the same type is kept.
-            await _client.CreatePayloadIndexAsync(name, field, type, wait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _client.CreatePayloadIndexAsync(name, field, type, wait: true, cancellationToken: cancellationToken);
         }
     }
 
@@ -411,7 +411,7 @@ public sealed class QdrantRebuild : IAsyncDisposable
     /// <summary>Points the alias at the new collection and drops the previous one.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        await _owner.SwapAliasAsync(_index.CollectionName, _previous, cancellationToken).ConfigureAwait(false);
+        await _owner.SwapAliasAsync(_index.CollectionName, _previous, cancellationToken);
         _completed = true;
     }
 
@@ -421,7 +421,7 @@ public sealed class QdrantRebuild : IAsyncDisposable
         if (!_completed)
         {
             _completed = true;
-            await _index.DropAsync(CancellationToken.None).ConfigureAwait(false);
+            await _index.DropAsync(CancellationToken.None);
         }
     }
 }

@@ -87,8 +87,8 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
         var prepared = VectorValidation.Prepare(points);
         var dimension = prepared[0].Vector.Length;
 
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureLoadedAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
         try
         {
             // Only writers change _dimension and we are the only writer now: no read lock needed.
@@ -98,7 +98,7 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
                     $"The index holds {_dimension}-dimensional vectors; cannot upsert {dimension}-dimensional ones.", nameof(points));
             }
 
-            await using (var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false))
+            await using (var connection = await _database.OpenAsync(cancellationToken))
             await using (var transaction = SqliteDatabase.BeginImmediate(connection))
             {
                 await using var command = connection.CreateCommand();
@@ -133,9 +133,9 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
                     alignment.Value = point.Payload.AlignmentVersion;
                     dim.Value = dimension;
                     vector.Value = LittleEndianFloats.ToBytes(point.Vector);
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
                 }
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken);
             }
 
             // Committed: from here on the memory must follow the file, so no cancellation.
@@ -166,7 +166,7 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
         ArgumentNullException.ThrowIfNull(filter);
         var normalised = VectorValidation.Normalise(query, nameof(query));
 
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureLoadedAsync(cancellationToken);
 
         // Synchronous from here: ReaderWriterLockSlim is thread-affine, so no await inside it.
         _lock.EnterReadLock();
@@ -234,11 +234,11 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
             return;
         }
 
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureLoadedAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using (var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false))
+            await using (var connection = await _database.OpenAsync(cancellationToken))
             await using (var transaction = SqliteDatabase.BeginImmediate(connection))
             {
                 await using var command = connection.CreateCommand();
@@ -248,9 +248,9 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
                 foreach (var modelId in modelIds)
                 {
                     id.Value = modelId;
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
                 }
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken);
             }
 
             _lock.EnterWriteLock();
@@ -276,16 +276,16 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
     public async Task DeleteZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureLoadedAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using (var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false))
+            await using (var connection = await _database.OpenAsync(cancellationToken))
             await using (var command = connection.CreateCommand())
             {
                 command.CommandText = "DELETE FROM vector_points WHERE zoo_id = $zoo;";
                 command.Parameters.AddWithValue("$zoo", zooId);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await command.ExecuteNonQueryAsync(cancellationToken);
             }
 
             _lock.EnterWriteLock();
@@ -318,7 +318,7 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
     /// <inheritdoc/>
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureLoadedAsync(cancellationToken);
         _lock.EnterReadLock();
         try
         {
@@ -334,7 +334,7 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
     public async Task<VectorPoint?> GetAsync(string modelId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureLoadedAsync(cancellationToken);
         _lock.EnterReadLock();
         try
         {
@@ -372,7 +372,7 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
         {
             return;
         }
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writeGate.WaitAsync(cancellationToken);
         try
         {
             if (_loaded)
@@ -382,15 +382,15 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
             // Read everything first and install it only when all rows are valid, so a failed load
             // leaves the index empty and the next call retries.
             var rows = new List<(string Id, float[] Vector, VectorPayload Payload)>();
-            await using (var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false))
+            await using (var connection = await _database.OpenAsync(cancellationToken))
             await using (var command = connection.CreateCommand())
             {
                 command.CommandText = """
                     SELECT model_id, zoo_id, architecture, tags_json, parameters, alignment_version, dimension, vector
                     FROM vector_points ORDER BY model_id;
                     """;
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
                 {
                     var id = reader.GetString(0);
                     var tags = JsonSerializer.Deserialize<string[]>(reader.GetString(3))

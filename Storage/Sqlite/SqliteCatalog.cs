@@ -104,7 +104,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     {
         CatalogValidation.ValidateZoo(zoo, models);
 
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = SqliteDatabase.BeginImmediate(connection);
 
         await using (var insertZoo = connection.CreateCommand())
@@ -122,7 +122,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
             insertZoo.Parameters.AddWithValue("$description", (object?)zoo.Description ?? DBNull.Value);
             insertZoo.Parameters.AddWithValue("$root", zoo.RootDirectory);
             insertZoo.Parameters.AddWithValue("$created", SqliteDatabase.FormatTime(zoo.CreatedAt));
-            if (await insertZoo.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            if (await insertZoo.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 return false; // disposing the transaction rolls it back
             }
@@ -177,17 +177,17 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
             status.Value = model.Status.ToString();
             reason.Value = (object?)model.FailureReason ?? DBNull.Value;
             updated.Value = SqliteDatabase.FormatTime(model.UpdatedAt);
-            await insertModel.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await insertModel.ExecuteNonQueryAsync(cancellationToken);
 
             tagModel.Value = model.Id;
             foreach (var tag in model.Tags)
             {
                 tagValue.Value = tag;
-                await insertTag.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await insertTag.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
@@ -195,23 +195,23 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     public async Task<ZooRecord?> GetZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {ZooColumns} FROM zoos WHERE id = $id;";
         command.Parameters.AddWithValue("$id", zooId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadZoo(reader) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadZoo(reader) : null;
     }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ZooRecord>> ListZoosAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {ZooColumns} FROM zoos ORDER BY id;";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var zoos = new List<ZooRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken))
         {
             zoos.Add(ReadZoo(reader));
         }
@@ -222,7 +222,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     public async Task<ZooStatusCounts?> GetZooStatusAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // One statement, so the existence check and the counts come from the same snapshot.
         command.CommandText = """
@@ -236,8 +236,8 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
             GROUP BY z.id;
             """;
         command.Parameters.AddWithValue("$id", zooId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
@@ -247,7 +247,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ZooWithStatus>> ListZoosWithStatusAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {ZooColumnsOf("z")},
@@ -260,9 +260,9 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
             GROUP BY z.id
             ORDER BY z.id;
             """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var zoos = new List<ZooWithStatus>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken))
         {
             zoos.Add(new ZooWithStatus(ReadZoo(reader), new ZooStatusCounts(
                 reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))));
@@ -274,23 +274,23 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     public async Task<bool> DeleteZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM zoos WHERE id = $id;";
         command.Parameters.AddWithValue("$id", zooId);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     /// <inheritdoc/>
     public async Task<ModelRecord?> GetModelAsync(string modelId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {ModelColumns} FROM models m WHERE m.id = $id;";
         command.Parameters.AddWithValue("$id", modelId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadModel(reader) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadModel(reader) : null;
     }
 
     /// <inheritdoc/>
@@ -301,14 +301,14 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         {
             return [];
         }
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // The ids travel as one JSON array parameter: no statement text per id, no parameter-count limit.
         command.CommandText = $"SELECT {ModelColumns} FROM models m WHERE m.id IN (SELECT value FROM json_each($ids)) ORDER BY m.id;";
         command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(modelIds));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var models = new List<ModelRecord>(modelIds.Count);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken))
         {
             models.Add(ReadModel(reader));
         }
@@ -319,7 +319,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     public async Task<IReadOnlyList<ModelRecord>> ListModelsAsync(ModelFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder($"SELECT {ModelColumns} FROM models m WHERE 1 = 1");
         // '=' on TEXT uses SQLite's BINARY collation: ordinal and case-sensitive, as ModelFilter specifies.
@@ -346,9 +346,9 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         sql.Append(" ORDER BY m.id;");
         command.CommandText = sql.ToString();
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var models = new List<ModelRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken))
         {
             models.Add(ReadModel(reader));
         }
@@ -360,14 +360,14 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     {
         ArgumentNullException.ThrowIfNull(modelId);
         CatalogValidation.ValidateStatus(status, failureReason);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE models SET status = $status, failure_reason = $reason, updated_at = $updated WHERE id = $id;";
         command.Parameters.AddWithValue("$status", status.ToString());
         command.Parameters.AddWithValue("$reason", (object?)failureReason ?? DBNull.Value);
         command.Parameters.AddWithValue("$updated", SqliteDatabase.FormatTime(_time.GetUtcNow()));
         command.Parameters.AddWithValue("$id", modelId);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     /// <inheritdoc/>
@@ -376,7 +376,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         ArgumentNullException.ThrowIfNull(modelId);
         ArgumentNullException.ThrowIfNull(knowledge);
         var bytes = knowledge.ToBytes();
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // INSERT ... SELECT FROM models: a missing model inserts nothing (false) instead of failing
         // the foreign key, e.g. when the zoo was deleted while the probe job ran.
@@ -396,19 +396,19 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         command.Parameters.AddWithValue("$dimension", knowledge.Dimension);
         command.Parameters.Add("$data", SqliteType.Blob).Value = bytes;
         command.Parameters.AddWithValue("$updated", SqliteDatabase.FormatTime(_time.GetUtcNow()));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     /// <inheritdoc/>
     public async Task<KnowledgeTensor?> GetKnowledgeAsync(string modelId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT data FROM knowledge WHERE model_id = $id;";
         command.Parameters.AddWithValue("$id", modelId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
@@ -424,12 +424,12 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         {
             return found;
         }
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT model_id, data FROM knowledge WHERE model_id IN (SELECT value FROM json_each($ids));";
         command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(modelIds));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             found[reader.GetString(0)] = KnowledgeTensor.FromBytes(reader.GetFieldValue<byte[]>(1));
         }
@@ -443,7 +443,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         {
             throw new ArgumentException($"Unknown model status {(int)s}.", nameof(status));
         }
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         if (status is null)
         {
@@ -454,9 +454,9 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
             command.CommandText = "SELECT id FROM models WHERE status = $status ORDER BY id;";
             command.Parameters.AddWithValue("$status", status.Value.ToString());
         }
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var ids = new List<string>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken))
         {
             ids.Add(reader.GetString(0));
         }

@@ -60,9 +60,9 @@ internal sealed class SqliteDatabase : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_schemaReady)
         {
-            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureSchemaAsync(cancellationToken);
         }
-        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenRawAsync(cancellationToken);
     }
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
@@ -70,22 +70,22 @@ internal sealed class SqliteDatabase : IDisposable
         var connection = new SqliteConnection(ConnectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await connection.OpenAsync(cancellationToken);
             // SQLite's own busy handler waits on the lock inside sqlite3_step, without polling.
             await ExecuteAsync(connection, null, $"PRAGMA busy_timeout = {_busyTimeoutMs.ToString(CultureInfo.InvariantCulture)};", cancellationToken)
-                .ConfigureAwait(false);
+                ;
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync();
             throw;
         }
     }
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
-        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _schemaGate.WaitAsync(cancellationToken);
         try
         {
             if (_schemaReady)
@@ -98,17 +98,17 @@ internal sealed class SqliteDatabase : IDisposable
                 Directory.CreateDirectory(directory);
             }
 
-            await using var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await OpenRawAsync(cancellationToken);
             // WAL lets readers (searches, status polls) run while a worker writes; the mode is
             // stored in the file, so setting it again is a no-op.
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
 
             // IMMEDIATE: take the write lock up front, so two processes creating the schema at
             // once serialise instead of failing on a read-to-write lock upgrade.
             await using var transaction = BeginImmediate(connection);
             await ExecuteAsync(connection, transaction,
                 "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL);",
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken);
 
             long current;
             await using (var read = connection.CreateCommand())
@@ -116,7 +116,7 @@ internal sealed class SqliteDatabase : IDisposable
                 read.Transaction = transaction;
                 read.CommandText = "SELECT version FROM schema_version WHERE component = $component;";
                 read.Parameters.AddWithValue("$component", _component);
-                current = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long v ? v : 0;
+                current = await read.ExecuteScalarAsync(cancellationToken) is long v ? v : 0;
             }
             if (current > _migrations.Count)
             {
@@ -125,7 +125,7 @@ internal sealed class SqliteDatabase : IDisposable
             }
             for (var version = (int)current; version < _migrations.Count; version++)
             {
-                await ExecuteAsync(connection, transaction, _migrations[version], cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, _migrations[version], cancellationToken);
             }
             await using (var write = connection.CreateCommand())
             {
@@ -136,9 +136,9 @@ internal sealed class SqliteDatabase : IDisposable
                     """;
                 write.Parameters.AddWithValue("$component", _component);
                 write.Parameters.AddWithValue("$version", _migrations.Count);
-                await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await write.ExecuteNonQueryAsync(cancellationToken);
             }
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken);
             _schemaReady = true;
         }
         finally
@@ -160,7 +160,7 @@ internal sealed class SqliteDatabase : IDisposable
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Instants as sortable ISO 8601 text in UTC (SQLite has no timestamp type).</summary>
