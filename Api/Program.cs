@@ -1,8 +1,8 @@
-using Know2Vec.Api.Features.Health;
 using Know2Vec.Api.Features.Models;
 using Know2Vec.Api.Features.Queries;
 using Know2Vec.Api.Features.Zoos;
 using Know2Vec.Api.Hosting;
+using Know2Vec.Hosting.Health;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,7 +13,7 @@ var app = builder.Build();
 
 app.UseKnow2VecApi();            // error handling, Swagger UI at /swagger, Hangfire dashboard at /hangfire
 
-app.MapHealthApi();              // /health/live, /health/ready
+app.MapKnow2VecHealth();         // /health/live, /health/ready
 app.MapZoosApi();                // /zoos
 app.MapModelsApi();              // /models
 app.MapQueriesApi();             // /queries

@@ -1,4 +1,5 @@
 using Know2Vec.Hosting;
+using Know2Vec.Hosting.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,11 +23,11 @@ public static class WorkerProgram
         var builder = WebApplication.CreateSlimBuilder(args);
 
         builder.Services.AddKnow2VecCore(builder.Configuration).AddKnow2VecWorker();   // the shared composition root, worker role
-        builder.Services.AddWorkerHealthChecks();                                       // catalog and job store reachable
+        builder.Services.AddKnow2VecHealthChecks(servesQueries: false);                // catalog and job store reachable
 
         var app = builder.Build();
 
-        app.MapWorkerHealth();                                                           // /health/live, /health/ready
+        app.MapKnow2VecHealth();                                                          // /health/live, /health/ready
 
         await app.RunAsync();
         return 0;

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Know2Vec.Api.Features.Health;
+using Know2Vec.Hosting.Health;
 using Know2Vec.Api.Features.Zoos;
 using Know2Vec.Hosting;
 using Hangfire;
@@ -85,9 +85,7 @@ public static class ApiHostingExtensions
             }
         });
 
-        services.AddHealthChecks()
-            .AddCheck<CatalogHealthCheck>("catalog", tags: [HealthApi.ReadyTag])
-            .AddCheck<FeaturizerHealthCheck>("featurizer", tags: [HealthApi.ReadyTag]);
+        services.AddKnow2VecHealthChecks(servesQueries: true);
         return builder;
     }
 
