@@ -4,7 +4,7 @@ using Know2Vec.Core.Knowledge;
 namespace Know2Vec.Core.Alignment;
 
 /// <summary>
-/// The parameter-free alignment (DESIGN §2): a model is the mean of its class node features, a
+/// The parameter-free alignment: a model is the mean of its class node features, a
 /// query the mean of its class prototypes; class vectors are unit length, so every class weighs
 /// the same. An optional centre (e.g. the featurizer's mean over the probe pool) is subtracted
 /// first: ResNet features are non-negative and share a large common component. On the benchmark's

@@ -1,6 +1,6 @@
 namespace Know2Vec.Core.Catalog;
 
-/// <summary>Where a model is in the indexing pipeline (DESIGN §3, "Register").</summary>
+/// <summary>Where a model is in the indexing pipeline.</summary>
 public enum ModelStatus
 {
     /// <summary>Registered, not yet picked up by a probe job.</summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace Know2Vec.Core.Knowledge;
 
 /// <summary>
-/// A model's probed decision knowledge K_m (DESIGN §2, model side step 4): a
+/// A model's probed decision knowledge K_m (the Know2Vec paper's model side, step 4): a
 /// [<see cref="Classes"/>, <see cref="Classes"/>, <see cref="Dimension"/>] tensor of featurizer
 /// features. The diagonal [c, c, :] is the mean feature of class c's node probes; [i, j, :] for
 /// i ≠ j is the feature of the boundary sample found between classes i and j. A row of zeros

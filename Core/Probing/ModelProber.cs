@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Know2Vec.Core.Probing;
 
 /// <summary>
-/// Black-box probing (DESIGN §2): runs a model on the probe pool and reads only its outputs.
+/// Black-box probing: runs a model on the probe pool and reads only its outputs.
 /// Nodes: per class, the probes the model assigns to it most confidently. Boundaries: per ordered
 /// class pair (i, j), bisection on the segment from i's best node to j's best node using only the
 /// model's argmax; b_ij is the last point still assigned to i (i's side of the boundary facing j).

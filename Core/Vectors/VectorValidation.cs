@@ -20,9 +20,13 @@ public static class VectorValidation
         return modelIds.Count > 0;
     }
 
-    /// <summary>Validates a batch; returns normalised copies (tags copied too: callers' lists may be mutable) with the last point of each id (a later point in the batch wins).</summary>
+    /// <summary>
+    /// Validates a batch; returns normalised copies (tags copied too: callers' lists may be mutable)
+    /// with the last point of each id (a later point in the batch wins). Empty for an empty batch.
+    /// </summary>
     public static VectorPoint[] Prepare(IReadOnlyList<VectorPoint> points)
     {
+        ArgumentNullException.ThrowIfNull(points);
         var byId = new Dictionary<string, int>(StringComparer.Ordinal);
         var prepared = new List<VectorPoint>(points.Count);
         for (var i = 0; i < points.Count; i++)

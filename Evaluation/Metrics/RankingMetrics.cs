@@ -2,7 +2,7 @@ namespace Know2Vec.Evaluation.Metrics;
 
 /// <summary>
 /// How well one ranking method orders a zoo for one query, against the ground-truth fits of the
-/// same models (DESIGN §2, Metrics). Every method takes <c>fit[i]</c> and <c>score[i]</c> for the
+/// same models. Every method takes <c>fit[i]</c> and <c>score[i]</c> for the
 /// same model i; higher fit = better model, higher score = ranked earlier.
 /// </summary>
 /// <remarks>

@@ -263,19 +263,8 @@ public sealed class PostgresCatalog : ICatalog
         ArgumentNullException.ThrowIfNull(modelId);
         ArgumentNullException.ThrowIfNull(knowledge);
         await using var connection = await OpenAsync(cancellationToken);
-        // INSERT ... SELECT FROM models: a missing model inserts nothing (false) instead of failing
-        // the foreign key, e.g. when the zoo was deleted while the probe job ran.
         return await connection.ExecuteAsync(new CommandDefinition(
-            $"""
-            INSERT INTO {_schema}.knowledge (model_id, probe_pool_version, classes, dimension, data, updated_at)
-            SELECT m.id, @version, @classes, @dimension, @data, @updated FROM {_schema}.models m WHERE m.id = @modelId
-            ON CONFLICT (model_id) DO UPDATE SET
-                probe_pool_version = excluded.probe_pool_version,
-                classes = excluded.classes,
-                dimension = excluded.dimension,
-                data = excluded.data,
-                updated_at = excluded.updated_at;
-            """,
+            CatalogSql.UpsertKnowledge($"{_schema}.", '@'),
             new
             {
                 modelId,

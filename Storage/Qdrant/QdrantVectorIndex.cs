@@ -58,12 +58,11 @@ public sealed class QdrantVectorIndex : IVectorIndex
     /// <inheritdoc/>
     public async Task UpsertAsync(IReadOnlyList<VectorPoint> points, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(points);
-        if (points.Count == 0)
+        var prepared = VectorValidation.Prepare(points);
+        if (prepared.Length == 0)
         {
             return;
         }
-        var prepared = VectorValidation.Prepare(points);
         var dimension = prepared[0].Vector.Length;
 
         var existing = await EnsureCollectionAsync(dimension, cancellationToken);

@@ -17,8 +17,8 @@ public static class DependencyInjection
         ArgumentNullException.ThrowIfNull(databasePath);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new SqliteCatalog(
-            new SqliteCatalogOptions { DatabasePath = databasePath(sp) }, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new EmbeddedVectorIndex(new EmbeddedVectorIndexOptions { DatabasePath = databasePath(sp) }));
+            new SqliteStorageOptions { DatabasePath = databasePath(sp) }, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new EmbeddedVectorIndex(new SqliteStorageOptions { DatabasePath = databasePath(sp) }));
         return services;
     }
 }

@@ -62,12 +62,12 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
 
     /// <summary>An index persisted in the SQLite file at <paramref name="databasePath"/>, with default settings.</summary>
     public EmbeddedVectorIndex(string databasePath)
-        : this(new EmbeddedVectorIndexOptions { DatabasePath = databasePath })
+        : this(new SqliteStorageOptions { DatabasePath = databasePath })
     {
     }
 
     /// <summary>An index with explicit settings.</summary>
-    public EmbeddedVectorIndex(EmbeddedVectorIndexOptions options)
+    public EmbeddedVectorIndex(SqliteStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _database = new SqliteDatabase(options.DatabasePath, options.BusyTimeout, Component, Migrations);
@@ -79,12 +79,11 @@ public sealed class EmbeddedVectorIndex : IVectorIndex, IDisposable
     /// <inheritdoc/>
     public async Task UpsertAsync(IReadOnlyList<VectorPoint> points, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(points);
-        if (points.Count == 0)
+        var prepared = VectorValidation.Prepare(points);
+        if (prepared.Length == 0)
         {
             return;
         }
-        var prepared = VectorValidation.Prepare(points);
         var dimension = prepared[0].Vector.Length;
 
         await EnsureLoadedAsync(cancellationToken);

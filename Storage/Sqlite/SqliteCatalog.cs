@@ -82,14 +82,14 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
 
     /// <summary>A catalog on the SQLite file at <paramref name="databasePath"/>, with default settings.</summary>
     public SqliteCatalog(string databasePath)
-        : this(new SqliteCatalogOptions { DatabasePath = databasePath })
+        : this(new SqliteStorageOptions { DatabasePath = databasePath })
     {
     }
 
     /// <summary>A catalog with explicit settings.</summary>
     /// <param name="options">File path and busy timeout.</param>
     /// <param name="timeProvider">Clock for <see cref="ModelRecord.UpdatedAt"/> stamps; the system clock when null.</param>
-    public SqliteCatalog(SqliteCatalogOptions options, TimeProvider? timeProvider = null)
+    public SqliteCatalog(SqliteStorageOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _database = new SqliteDatabase(options.DatabasePath, options.BusyTimeout, Component, Migrations);
@@ -378,19 +378,8 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
         var bytes = knowledge.ToBytes();
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        // INSERT ... SELECT FROM models: a missing model inserts nothing (false) instead of failing
-        // the foreign key, e.g. when the zoo was deleted while the probe job ran.
-        command.CommandText = """
-            INSERT INTO knowledge (model_id, probe_pool_version, classes, dimension, data, updated_at)
-            SELECT m.id, $version, $classes, $dimension, $data, $updated FROM models m WHERE m.id = $id
-            ON CONFLICT (model_id) DO UPDATE SET
-                probe_pool_version = excluded.probe_pool_version,
-                classes = excluded.classes,
-                dimension = excluded.dimension,
-                data = excluded.data,
-                updated_at = excluded.updated_at;
-            """;
-        command.Parameters.AddWithValue("$id", modelId);
+        command.CommandText = CatalogSql.UpsertKnowledge("", '$');
+        command.Parameters.AddWithValue("$modelId", modelId);
         command.Parameters.AddWithValue("$version", knowledge.ProbePoolVersion);
         command.Parameters.AddWithValue("$classes", knowledge.Classes);
         command.Parameters.AddWithValue("$dimension", knowledge.Dimension);

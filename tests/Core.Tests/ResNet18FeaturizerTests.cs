@@ -29,7 +29,7 @@ public sealed class ResNet18FeaturizerTests(FeaturizerFixture fixture)
     [Fact]
     public void Distinct_images_give_spread_out_features()
     {
-        // DESIGN §5 lesson 1: a wrong input range makes all features nearly identical (cos ≥ 0.9996).
+        // Found in the feasibility run: a wrong input range makes all features nearly identical (cos ≥ 0.9996).
         var features = _featurizer.Featurize(TestImages.Shapes());
 
         Assert.True(MeanPairwiseCosine(features) < SpreadGuard - 0.2, $"mean pairwise cosine {MeanPairwiseCosine(features):F4}");

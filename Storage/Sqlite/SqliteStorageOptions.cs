@@ -2,10 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Know2Vec.Storage.Sqlite;
 
-/// <summary>Settings of <see cref="SqliteCatalog"/>.</summary>
-public sealed class SqliteCatalogOptions
+/// <summary>Settings of the embedded stores, <see cref="SqliteCatalog"/> and <see cref="EmbeddedVectorIndex"/> (both may use one file: their tables do not clash).</summary>
+public sealed class SqliteStorageOptions
 {
-    /// <summary>Path of the SQLite file (created with its directory if missing). May be the same file as the embedded vector index.</summary>
+    /// <summary>Path of the SQLite file (created with its directory if missing).</summary>
     [Required]
     public string DatabasePath { get; set; } = "";
 
