@@ -56,7 +56,7 @@ public static class QueriesApi
 /// </summary>
 internal sealed class QueryForm
 {
-    [FromForm(Name = "images")]
+    /// <summary>All uploaded files; the query uses those named "images" (binding a file collection takes no name).</summary>
     public required IFormFileCollection Images { get; init; }
 
     /// <summary>Optional: one per image, in order. Unlabelled queries are clustered into pseudo-classes.</summary>
