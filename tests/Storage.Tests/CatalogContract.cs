@@ -100,7 +100,7 @@ public abstract class CatalogContract
     // ---- zoos ----------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task AddZoo_ThenGet_ReturnsEveryField()
+    public async Task AddZoo_then_get_returns_every_field()
     {
         var catalog = CreateCatalog();
         var zoo = Zoo("fashion-zoo") with { CreatedAt = new DateTimeOffset(2025, 5, 6, 7, 8, 9, 123, TimeSpan.FromHours(2)) };
@@ -119,7 +119,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task GetZoo_Unknown_ReturnsNull()
+    public async Task GetZoo_unknown_returns_null()
     {
         var catalog = CreateCatalog();
 
@@ -129,7 +129,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task ListZoos_ReturnsAllOrderedById()
+    public async Task ListZoos_returns_all_ordered_by_id()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("zeta", description: null), [], Ct));
@@ -143,7 +143,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task AddZoo_StoresEveryModelField()
+    public async Task AddZoo_stores_every_model_field()
     {
         var catalog = CreateCatalog();
         var withMetadata = Model("z", "with-metadata", tags: ["b", "a"]);
@@ -158,7 +158,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task AddZoo_DuplicateId_IsRefusedWithoutTouchingAnything()
+    public async Task AddZoo_duplicate_id_is_refused_without_touching_anything()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("dup"), [Model("dup", "original")], Ct));
@@ -174,7 +174,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task AddZoo_ConcurrentSameId_ExactlyOneWins()
+    public async Task AddZoo_concurrent_same_id_exactly_one_wins()
     {
         var catalog = CreateCatalog();
 
@@ -188,7 +188,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task AddZoo_InvalidInput_ThrowsAndStoresNothing()
+    public async Task AddZoo_invalid_input_throws_and_stores_nothing()
     {
         var catalog = CreateCatalog();
 
@@ -214,7 +214,7 @@ public abstract class CatalogContract
     // ---- status ----------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task ZooStatus_CountsModelsPerStatus()
+    public async Task ZooStatus_counts_models_per_status()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("s"), [.. Enumerable.Range(0, 8).Select(i => Model("s", $"m{i}"))], Ct));
@@ -233,7 +233,24 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task ZooStatus_EmptyZoo_IsComplete()
+    public async Task ListZoosWithStatus_counts_every_zoo_in_one_read_ordered_by_id()
+    {
+        var catalog = CreateCatalog();
+        Assert.True(await catalog.TryAddZooAsync(Zoo("b"), [Model("b", "m0"), Model("b", "m1", status: ModelStatus.Indexed)], Ct));
+        Assert.True(await catalog.TryAddZooAsync(Zoo("a"), [Model("a", "m0", status: ModelStatus.Failed)], Ct));
+        Assert.True(await catalog.TryAddZooAsync(Zoo("empty"), [], Ct));
+
+        var zoos = await catalog.ListZoosWithStatusAsync(Ct);
+
+        Assert.Equal(["a", "b", "empty"], zoos.Select(z => z.Zoo.Id));
+        Assert.Equal(Zoo("b"), zoos[1].Zoo);
+        Assert.Equal(new ZooStatusCounts(Total: 1, Pending: 0, Indexing: 0, Indexed: 0, Failed: 1), zoos[0].Counts);
+        Assert.Equal(new ZooStatusCounts(Total: 2, Pending: 1, Indexing: 0, Indexed: 1, Failed: 0), zoos[1].Counts);
+        Assert.Equal(new ZooStatusCounts(0, 0, 0, 0, 0), zoos[2].Counts);
+    }
+
+    [StorageFact]
+    public async Task ZooStatus_empty_zoo_is_complete()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("empty"), [], Ct));
@@ -246,7 +263,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task SetModelStatus_StoresAndClearsFailureReason()
+    public async Task SetModelStatus_stores_and_clears_failure_reason()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [Model("z", "m")], Ct));
@@ -272,7 +289,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task SetModelStatus_UnknownModelOrMisplacedReason()
+    public async Task SetModelStatus_unknown_model_or_misplaced_reason()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [Model("z", "m")], Ct));
@@ -283,7 +300,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task ListModelIds_ByStatus()
+    public async Task ListModelIds_by_status()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [Model("z", "c"), Model("z", "a"), Model("z", "b")], Ct));
@@ -299,7 +316,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task StatusUpdates_FromManyThreads_AllLand()
+    public async Task StatusUpdates_from_many_threads_all_land()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [.. Enumerable.Range(0, 40).Select(i => Model("z", $"m{i:D2}"))], Ct));
@@ -319,7 +336,7 @@ public abstract class CatalogContract
     // ---- filters ---------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task ListModels_NoFilter_ReturnsAllOrderedById()
+    public async Task ListModels_no_filter_returns_all_ordered_by_id()
     {
         var catalog = await SeedTwoZoosAsync();
 
@@ -364,7 +381,7 @@ public abstract class CatalogContract
     // ---- knowledge -------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task Knowledge_RoundTripsBitExact()
+    public async Task Knowledge_round_trips_bit_exact()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [Model("z", "m")], Ct));
@@ -376,7 +393,27 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task Knowledge_SaveOverwrites()
+    public async Task Models_and_knowledge_of_many_ids_come_in_one_read_each_and_unknown_ids_are_left_out()
+    {
+        var catalog = CreateCatalog();
+        Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [Model("z", "m0"), Model("z", "m1"), Model("z", "m2")], Ct));
+        var tensor = KnowledgeSamples.Random(3, 8, seed: 5);
+        Assert.True(await catalog.SaveKnowledgeAsync("z:m2", tensor, Ct));
+        Assert.True(await catalog.SaveKnowledgeAsync("z:m0", KnowledgeSamples.Random(2, 8, seed: 6), Ct));
+
+        var models = await catalog.GetModelsAsync(["z:m2", "z:nope", "z:m0"], Ct);
+        var knowledge = await catalog.GetKnowledgeAsync(["z:m2", "z:m1", "z:nope"], Ct);
+
+        Assert.Equal(["z:m0", "z:m2"], models.Select(m => m.Id));
+        AssertSameModel((await catalog.GetModelAsync("z:m2", Ct))!, models[1]);
+        Assert.Equal(["z:m2"], knowledge.Keys);
+        KnowledgeSamples.AssertBitExact(tensor, knowledge["z:m2"]);
+        Assert.Empty(await catalog.GetModelsAsync([], Ct));
+        Assert.Empty(await catalog.GetKnowledgeAsync([], Ct));
+    }
+
+    [StorageFact]
+    public async Task Knowledge_save_overwrites()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [Model("z", "m")], Ct));
@@ -391,7 +428,7 @@ public abstract class CatalogContract
     }
 
     [StorageFact]
-    public async Task Knowledge_MissingModelOrTensor()
+    public async Task Knowledge_missing_model_or_tensor()
     {
         var catalog = CreateCatalog();
         Assert.True(await catalog.TryAddZooAsync(Zoo("z"), [Model("z", "m")], Ct));
@@ -404,7 +441,7 @@ public abstract class CatalogContract
     // ---- delete ----------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task DeleteZoo_CascadesToModelsAndKnowledge()
+    public async Task DeleteZoo_cascades_to_models_and_knowledge()
     {
         var catalog = await SeedTwoZoosAsync();
         Assert.True(await catalog.SaveKnowledgeAsync("a:m1", KnowledgeSamples.Random(2, 4, seed: 5), Ct));
@@ -432,7 +469,7 @@ public abstract class CatalogContract
     // ---- restart ---------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task NewInstance_SeesEverything()
+    public async Task NewInstance_sees_everything()
     {
         var tensor = KnowledgeSamples.Random(5, 32, seed: 9);
         var first = await SeedTwoZoosAsync();

@@ -43,7 +43,7 @@ public sealed class EmbeddedVectorIndexTests : VectorIndexContract, IDisposable
     }
 
     [Fact]
-    public async Task LastPointDeleted_AcceptsANewDimension()
+    public async Task LastPointDeleted_accepts_a_new_dimension()
     {
         var index = CreateIndex();
         await index.UpsertAsync([Point("z:a", [1f, 0f, 0f])], CancellationToken.None);

@@ -30,7 +30,7 @@ public sealed class PostgresCatalogTests : CatalogContract, IAsyncLifetime
     }
 
     [StorageFact]
-    public async Task Migrate_IsExplicitAndIdempotent_AndRecordsTheVersion()
+    public async Task Migrate_is_explicit_and_idempotent_and_records_the_version()
     {
         var schema = PostgresTestDatabase.NewSchema();
         try
@@ -73,7 +73,7 @@ public sealed class PostgresCatalogTests : CatalogContract, IAsyncLifetime
     }
 
     [StorageFact]
-    public async Task NewerSchemaVersion_IsRefused()
+    public async Task NewerSchemaVersion_is_refused()
     {
         await using (var command = PostgresTestDatabase.DataSource.CreateCommand($"UPDATE {_schema}.schema_version SET version = 99 WHERE component = 'catalog';"))
         {
@@ -86,7 +86,7 @@ public sealed class PostgresCatalogTests : CatalogContract, IAsyncLifetime
     }
 
     [StorageFact]
-    public async Task JsonIsStoredAsJsonb_AndTagsUseTheGinIndex()
+    public async Task JsonIsStoredAsJsonb_and_tags_use_the_gin_index()
     {
         Assert.True(await CreateCatalog().TryAddZooAsync(Zoo("z"), [Model("z", "m", tags: ["x", "y"])], CancellationToken.None));
 
@@ -105,20 +105,20 @@ public sealed class PostgresCatalogTests : CatalogContract, IAsyncLifetime
     }
 
     [StorageFact]
-    public void InvalidSchemaName_IsRefused()
+    public void InvalidSchemaName_is_refused()
     {
         Assert.Throws<ArgumentException>(() => new PostgresCatalog(PostgresTestDatabase.DataSource, new PostgresCatalogOptions { Schema = "x; DROP TABLE y" }));
         Assert.Throws<ArgumentException>(() => new PostgresCatalog(PostgresTestDatabase.DataSource, new PostgresCatalogOptions { Schema = "Upper" }));
     }
 
     [StorageFact]
-    public async Task CancelledToken_IsHonoured()
+    public async Task CancelledToken_is_honoured()
     {
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CreateCatalog().ListZoosAsync(new CancellationToken(canceled: true)));
     }
 
     [StorageFact]
-    public async Task UnreachableServer_FailsWithNpgsqlError()
+    public async Task UnreachableServer_fails_with_npgsql_error()
     {
         await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=2");
         var catalog = new PostgresCatalog(unreachable, new PostgresCatalogOptions { Schema = _schema });

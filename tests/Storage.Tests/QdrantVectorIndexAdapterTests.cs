@@ -28,7 +28,7 @@ public sealed class QdrantVectorIndexAdapterTests
         new(id, vector, new VectorPayload(zoo, architecture, tags ?? ["fashion", "small"], parameters, "align-v1"));
 
     [Fact]
-    public void PointIds_AreRfc4122Version5Uuids()
+    public void PointIds_are_RFC_4122_version_5_UUIDs()
     {
         // Python: uuid.uuid5(uuid.NAMESPACE_DNS, "python.org")
         Assert.Equal(new Guid("886313e1-3b8a-5372-9b90-0c9aee199e5d"), QdrantPointIds.Create(new Guid("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), "python.org"));
@@ -40,7 +40,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task FirstUpsert_CreatesCosineCollection_ThenEveryPayloadIndex_ThenAlias_BeforeAnyPoint()
+    public async Task FirstUpsert_creates_cosine_collection_then_every_payload_index_then_alias_before_any_point()
     {
         var (index, transport) = Create();
         var created = false;
@@ -79,7 +79,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Upsert_SendsDeterministicIds_NormalisedVectors_AndTheFilterPayload()
+    public async Task Upsert_sends_deterministic_ids_normalised_vectors_and_the_filter_payload()
     {
         var (index, transport) = Create();
         transport.CollectionExists(2);
@@ -102,7 +102,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Upsert_GoesInBatches_AndALaterDuplicateWins()
+    public async Task Upsert_goes_in_batches_and_a_later_duplicate_wins()
     {
         var (index, transport) = Create(batchSize: 2);
         transport.CollectionExists(2);
@@ -115,7 +115,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Upsert_OfAnotherDimension_IsRefusedBeforeAnythingIsSent()
+    public async Task Upsert_of_another_dimension_is_refused_before_anything_is_sent()
     {
         var (index, transport) = Create();
         transport.CollectionExists(3);
@@ -127,7 +127,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Search_UsesTheQueryApi_WithTheSameFilterAsTheCatalog()
+    public async Task Search_uses_the_query_api_with_the_same_filter_as_the_catalog()
     {
         var (index, transport) = Create();
         transport.CollectionExists(2);
@@ -159,7 +159,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Search_NoFilter_SendsNoFilter()
+    public async Task Search_no_filter_sends_no_filter()
     {
         var (index, transport) = Create();
         transport.CollectionExists(2);
@@ -170,7 +170,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Search_TieAcrossTheBoundary_AsksForMore_AndOrdersTiesById()
+    public async Task Search_tie_across_the_boundary_asks_for_more_and_orders_ties_by_id()
     {
         var (index, transport) = Create();
         transport.CollectionExists(2);
@@ -188,7 +188,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task MissingCollection_IsAnEmptyIndex()
+    public async Task MissingCollection_is_an_empty_index()
     {
         var (index, transport) = Create();
         transport.CollectionMissing();
@@ -203,7 +203,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task DeleteAndCount_AddressPointsByIdAndZooByFilter()
+    public async Task DeleteAndCount_address_points_by_id_and_zoo_by_filter()
     {
         var (index, transport) = Create();
         transport.CollectionExists(2);
@@ -224,7 +224,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Rebuild_FillsTheNextGeneration_ThenSwapsTheAliasAtomically_AndDropsTheOld()
+    public async Task Rebuild_fills_the_next_generation_then_swaps_the_alias_atomically_and_drops_the_old()
     {
         var (index, transport) = Create();
         transport.CollectionExists(2);
@@ -258,7 +258,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task AbandonedRebuild_DropsItsCollection_AndKeepsTheAlias()
+    public async Task AbandonedRebuild_drops_its_collection_and_keeps_the_alias()
     {
         var (index, transport) = Create();
         transport.On("/qdrant.Collections/ListAliases", _ => new ListAliasesResponse
@@ -276,7 +276,7 @@ public sealed class QdrantVectorIndexAdapterTests
     }
 
     [Fact]
-    public async Task Get_ReadsVectorAndPayloadByPointId()
+    public async Task Get_reads_vector_and_payload_by_point_id()
     {
         var (index, transport) = Create();
         transport.CollectionExists(2);

@@ -42,7 +42,7 @@ public sealed class QdrantVectorIndexTests : VectorIndexContract, IAsyncLifetime
     }
 
     [StorageFact]
-    public async Task Rebuild_SwapsTheAlias_WithoutASearchEverSeeingAnEmptyIndex()
+    public async Task Rebuild_swaps_the_alias_without_a_search_ever_seeing_an_empty_index()
     {
         var index = (QdrantVectorIndex)CreateIndex();
         await index.UpsertAsync([Point("z:a", [1f, 0f]), Point("z:b", [0f, 1f])], CancellationToken.None);

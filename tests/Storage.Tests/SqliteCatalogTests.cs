@@ -27,7 +27,7 @@ public sealed class SqliteCatalogTests : CatalogContract, IDisposable
     }
 
     [Fact]
-    public async Task Schema_IsCreatedOnce_WithWalAndAVersionRow()
+    public async Task Schema_is_created_once_with_wal_and_a_version_row()
     {
         var catalog = CreateCatalog();
         Assert.Empty(await catalog.ListZoosAsync(CancellationToken.None));
@@ -44,7 +44,7 @@ public sealed class SqliteCatalogTests : CatalogContract, IDisposable
     }
 
     [Fact]
-    public async Task NewerSchemaVersion_IsRefused()
+    public async Task NewerSchemaVersion_is_refused()
     {
         Assert.Empty(await CreateCatalog().ListZoosAsync(CancellationToken.None));
         await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
@@ -69,13 +69,13 @@ public sealed class SqliteCatalogTests : CatalogContract, IDisposable
     }
 
     [Fact]
-    public void InMemoryDatabase_IsRefused()
+    public void InMemoryDatabase_is_refused()
     {
         Assert.Throws<ArgumentException>(() => new SqliteCatalog(":memory:"));
     }
 
     [Fact]
-    public async Task CancelledToken_IsHonoured()
+    public async Task CancelledToken_is_honoured()
     {
         var catalog = CreateCatalog();
 

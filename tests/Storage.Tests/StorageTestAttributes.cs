@@ -34,12 +34,12 @@ public sealed class RequiresEnvironmentAttribute(string variable, string reason)
 }
 
 /// <summary>A [Fact] of a storage contract: skipped when its class's <see cref="RequiresEnvironmentAttribute"/> is not met.</summary>
-[XunitTestCaseDiscoverer("Know2Vec.Core.Tests.Storage.StorageFactDiscoverer", "Know2Vec.Core.Tests")]
+[XunitTestCaseDiscoverer("Know2Vec.Storage.Tests.StorageFactDiscoverer", "Know2Vec.Storage.Tests")]
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class StorageFactAttribute : FactAttribute;
 
 /// <summary>A [Theory] of a storage contract: skipped when its class's <see cref="RequiresEnvironmentAttribute"/> is not met.</summary>
-[XunitTestCaseDiscoverer("Know2Vec.Core.Tests.Storage.StorageTheoryDiscoverer", "Know2Vec.Core.Tests")]
+[XunitTestCaseDiscoverer("Know2Vec.Storage.Tests.StorageTheoryDiscoverer", "Know2Vec.Storage.Tests")]
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class StorageTheoryAttribute : TheoryAttribute;
 

@@ -77,7 +77,7 @@ public abstract class VectorIndexContract
     // ---- upsert / get / count --------------------------------------------------------------------
 
     [StorageFact]
-    public async Task Upsert_ThenGet_ReturnsNormalisedVectorAndPayload()
+    public async Task Upsert_then_get_returns_normalised_vector_and_payload()
     {
         var index = CreateIndex();
         var payload = Payload("z", "cnn", ["b", "a"], 123_456, "align-2025");
@@ -98,7 +98,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task EmptyIndex_CountsZeroAndFindsNothing()
+    public async Task EmptyIndex_counts_zero_and_finds_nothing()
     {
         var index = CreateIndex();
 
@@ -112,7 +112,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task Upsert_SameId_Overwrites()
+    public async Task Upsert_same_id_overwrites()
     {
         var index = CreateIndex();
         await index.UpsertAsync([Point("z:m", [1f, 0f, 0f]), Point("z:n", [0f, 1f, 0f])], Ct);
@@ -131,7 +131,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task Upsert_DuplicateIdInOneBatch_LastWins()
+    public async Task Upsert_duplicate_id_in_one_batch_last_wins()
     {
         var index = CreateIndex();
 
@@ -144,7 +144,7 @@ public abstract class VectorIndexContract
     // ---- search ----------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task Search_RanksByCosineDescending_AndHonoursTopK()
+    public async Task Search_ranks_by_cosine_descending_and_honours_top_k()
     {
         var index = CreateIndex();
         var random = new Random(3);
@@ -173,7 +173,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task Search_KnownScores()
+    public async Task Search_known_scores()
     {
         var index = CreateIndex();
         await index.UpsertAsync(
@@ -195,7 +195,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task Search_EqualScores_OrderedByModelId()
+    public async Task Search_equal_scores_ordered_by_model_id()
     {
         var index = CreateIndex();
         await index.UpsertAsync(
@@ -223,7 +223,7 @@ public abstract class VectorIndexContract
     [InlineData("architecture+tag+max", "a:m1,b:m2")]
     [InlineData("all", "a:m2")]
     [InlineData("nothing", "")]
-    public async Task Search_Filters_SameResultsAsTheCatalog(string name, string expected)
+    public async Task Search_filters_same_results_as_the_catalog(string name, string expected)
     {
         var index = await SeedTwoZoosAsync();
 
@@ -235,7 +235,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task Search_FiltersBeforeRanking()
+    public async Task Search_filters_before_ranking()
     {
         var index = CreateIndex();
         var points = Enumerable.Range(0, 30)
@@ -253,7 +253,7 @@ public abstract class VectorIndexContract
     // ---- validation ------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task DimensionMismatch_IsRefusedAndWritesNothing()
+    public async Task DimensionMismatch_is_refused_and_writes_nothing()
     {
         var index = CreateIndex();
         await index.UpsertAsync([Point("z:a", [1f, 0f, 0f])], Ct);
@@ -270,7 +270,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task InvalidVectorsAndArguments_AreRefused()
+    public async Task InvalidVectorsAndArguments_are_refused()
     {
         var index = CreateIndex();
         await index.UpsertAsync([Point("z:a", [1f, 0f])], Ct);
@@ -287,7 +287,7 @@ public abstract class VectorIndexContract
     // ---- delete ----------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task Delete_RemovesOnlyTheGivenIds()
+    public async Task Delete_removes_only_the_given_ids()
     {
         var index = await SeedTwoZoosAsync();
 
@@ -300,7 +300,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageFact]
-    public async Task DeleteZoo_RemovesOnlyThatZoo()
+    public async Task DeleteZoo_removes_only_that_zoo()
     {
         var index = await SeedTwoZoosAsync();
 
@@ -315,7 +315,7 @@ public abstract class VectorIndexContract
     // ---- restart ---------------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task NewInstance_SeesEverything()
+    public async Task NewInstance_sees_everything()
     {
         var first = await SeedTwoZoosAsync();
         await first.DeleteAsync(["a:m4"], Ct);
@@ -336,7 +336,7 @@ public abstract class VectorIndexContract
     // ---- concurrency -----------------------------------------------------------------------------
 
     [StorageFact]
-    public async Task ConcurrentUpsertsAndSearches_DoNotCorrupt()
+    public async Task ConcurrentUpsertsAndSearches_do_not_corrupt()
     {
         const int writers = 6, pointsPerWriter = 40, dimension = 32;
         var index = CreateIndex();

@@ -10,7 +10,7 @@ public sealed class KnowledgeTensorTests
     [InlineData(1, 1)]
     [InlineData(3, 5)]
     [InlineData(10, 512)]
-    public void ToBytes_FromBytes_RoundTripsBitExact(int classes, int dimension)
+    public void ToBytes_from_bytes_round_trips_bit_exact(int classes, int dimension)
     {
         var tensor = KnowledgeSamples.Random(classes, dimension, seed: classes * 31 + dimension, version: "pool-ü-2025.1");
 
@@ -20,7 +20,7 @@ public sealed class KnowledgeTensorTests
     }
 
     [Fact]
-    public void ToBytes_WritesTheDocumentedLittleEndianLayout()
+    public void ToBytes_writes_the_documented_little_endian_layout()
     {
         var data = new float[2 * 2 * 3];
         for (var i = 0; i < data.Length; i++)
@@ -48,7 +48,7 @@ public sealed class KnowledgeTensorTests
     }
 
     [Fact]
-    public void ToBytes_AlignsTheFloatsToFourBytes()
+    public void ToBytes_aligns_the_floats_to_four_bytes()
     {
         // 20 + 3 (version) + 2 (flags) = 25 → floats start at 28.
         var tensor = new KnowledgeTensor(2, 1, [1f, 2f, 3f, 4f], [true, true], "abc");
@@ -61,7 +61,7 @@ public sealed class KnowledgeTensorTests
     }
 
     [Fact]
-    public void NodeAndBoundary_ReadTheDocumentedLayout()
+    public void NodeAndBoundary_read_the_documented_layout()
     {
         const int classes = 3, dimension = 2;
         var data = new float[classes * classes * dimension];
@@ -84,7 +84,7 @@ public sealed class KnowledgeTensorTests
     }
 
     [Fact]
-    public void Constructor_RejectsInconsistentInput()
+    public void Constructor_rejects_inconsistent_input()
     {
         Assert.Throws<ArgumentException>(() => new KnowledgeTensor(2, 3, new float[11], [true, true], "v"));
         Assert.Throws<ArgumentException>(() => new KnowledgeTensor(2, 3, new float[12], [true], "v"));
@@ -98,7 +98,7 @@ public sealed class KnowledgeTensorTests
     }
 
     [Fact]
-    public void FromBytes_RejectsDamagedInput()
+    public void FromBytes_rejects_damaged_input()
     {
         var bytes = KnowledgeSamples.Random(3, 4, seed: 7).ToBytes();
 

@@ -239,7 +239,7 @@ public sealed class ModelProberTests(MethodFixture fixture)
     }
 
     [Fact]
-    public void SelectNodes_keeps_at_most_perClass_and_uses_softmax_confidence()
+    public void SelectNodes_keeps_at_most_per_class_and_uses_softmax_confidence()
     {
         // Same winning logit, different runner-up: the larger gap is the surer prediction.
         float[][] logits = [[3, 2.9f], [3, -1], [3, 1], [0, 4]];
