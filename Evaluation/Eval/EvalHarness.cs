@@ -179,8 +179,19 @@ public static class EvalHarness
                 Note($"1-minute load average at start {loadAtStart ?? "?"}, at end {LoadAverage() ?? "?"} on {Environment.ProcessorCount} cores: other processes inflate times.");
             }
 
+            var alignments = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                [MethodNames.Know2VecZeroShot] = await zeroShotService.StoredAlignmentVersionAsync(cancellationToken),
+                [MethodNames.Know2VecUnlabelled] = await defaultService.StoredAlignmentVersionAsync(cancellationToken),
+                [MethodNames.Know2VecRerank] = await defaultService.StoredAlignmentVersionAsync(cancellationToken),
+            };
+            if (trainedService is not null)
+            {
+                alignments[MethodNames.Know2Vec] = await trainedService.StoredAlignmentVersionAsync(cancellationToken);
+            }
+
             return new EvalReport(
-                options.Split, tasks.Count, evalQueries.Count, models.Count, tasks.Select(t => t.Id).ToList(), results, cost, notes);
+                options.Split, tasks.Count, evalQueries.Count, models.Count, tasks.Select(t => t.Id).ToList(), results, cost, notes, alignments);
         }
         finally
         {

@@ -1,6 +1,10 @@
 namespace Know2Vec.Evaluation.Eval;
 
 /// <summary>The evaluation's result, serialised as the results JSON.</summary>
+/// <param name="Alignments">
+/// For each Know2Vec method, the alignment version of the vectors it searched (read back from its
+/// vector index): a silent fall-back from the trained alignment to zero-shot shows here.
+/// </param>
 public sealed record EvalReport(
     string Split,
     int Tasks,
@@ -9,7 +13,8 @@ public sealed record EvalReport(
     IReadOnlyList<string> TaskIds,
     IReadOnlyList<MethodResult> Methods,
     BruteForceCost BruteForce,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    IReadOnlyDictionary<string, string> Alignments)
 {
     public MethodResult Method(string name) => Methods.Single(m => m.Name == name);
 }

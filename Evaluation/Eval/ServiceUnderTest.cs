@@ -19,15 +19,34 @@ internal sealed class ServiceUnderTest : IDisposable
 {
     private readonly SqliteCatalog _catalog;
     private readonly EmbeddedVectorIndex _index;
+    private readonly IReadOnlyList<string> _modelIds;
 
-    private ServiceUnderTest(SqliteCatalog catalog, EmbeddedVectorIndex index, QueryService service)
+    private ServiceUnderTest(SqliteCatalog catalog, EmbeddedVectorIndex index, QueryService service, IReadOnlyList<string> modelIds)
     {
         _catalog = catalog;
         _index = index;
         Service = service;
+        _modelIds = modelIds;
     }
 
     public QueryService Service { get; }
+
+    /// <summary>
+    /// The alignment version(s) of the vectors this service searches, read back from its index
+    /// (comma-separated if they differ): which alignment a method's rankings really came from.
+    /// </summary>
+    public async Task<string> StoredAlignmentVersionAsync(CancellationToken cancellationToken)
+    {
+        var versions = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var id in _modelIds)
+        {
+            var point = await _index.GetAsync(id, cancellationToken)
+                ?? throw new InvalidOperationException($"model {id} has no vector in the evaluated index");
+            versions.Add(point.Payload.AlignmentVersion);
+        }
+
+        return string.Join(", ", versions);
+    }
 
     public static async Task<ServiceUnderTest> CreateAsync(
         string folder,
@@ -63,7 +82,7 @@ internal sealed class ServiceUnderTest : IDisposable
                 MaxTopK = Math.Max(100, zoo.Models.Count),
                 Candidates = Math.Max(200, zoo.Models.Count),
             };
-            return new ServiceUnderTest(catalog, index, new QueryService(featurizer, alignment, index, catalog, Options.Create(options)));
+            return new ServiceUnderTest(catalog, index, new QueryService(featurizer, alignment, index, catalog, Options.Create(options)), zoo.Models.Select(m => m.Id).ToList());
         }
         catch
         {

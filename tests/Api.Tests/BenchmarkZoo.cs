@@ -24,10 +24,10 @@ public static class BenchmarkZoo
         return entry;
     }
 
-    /// <summary>Polls GET /zoos/{id} until no model is pending or indexing (a liveness bound, not a measurement).</summary>
+    /// <summary>Polls GET /zoos/{id} until no model is pending or indexing (a liveness bound, not a measurement: generous for a loaded 2-core machine running several test projects).</summary>
     public static async Task<JsonElement> WaitUntilIndexedAsync(HttpClient client, string zooId, TimeSpan? timeout = null)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
         JsonElement zoo = default;
         while (!cancel.IsCancellationRequested)
         {

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -16,11 +18,17 @@ public sealed class Know2VecApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly string _environment;
+    private readonly Action<IServiceCollection>? _testServices;
 
-    public Know2VecApp(TestDirectory directory, IDictionary<string, string?>? settings = null, string environment = "Testing")
+    /// <param name="directory">The app's data directory and zoo root.</param>
+    /// <param name="settings">Configuration on top of the test defaults.</param>
+    /// <param name="environment">The hosting environment.</param>
+    /// <param name="testServices">Replaces services after the app's own registrations: only for test doubles of a boundary a test cannot reach otherwise.</param>
+    public Know2VecApp(TestDirectory directory, IDictionary<string, string?>? settings = null, string environment = "Testing", Action<IServiceCollection>? testServices = null)
     {
         Directory = directory;
         _environment = environment;
+        _testServices = testServices;
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Know2Vec:BaseDirectory"] = directory.Path,
@@ -28,7 +36,7 @@ public sealed class Know2VecApp : WebApplicationFactory<Program>
             ["Know2Vec:ZooRoot"] = directory.ZooRoot,
             ["Know2Vec:SeedManifests:0"] = "", // appsettings.json seeds the demo zoo; tests start empty
             ["Know2Vec:ProbePoolDirectory"] = Path.Combine(RepoPaths.ZooManifests, "probe-pool", "v1"),
-            // The alignment the service ships (zero-shot while the repository holds no trained one).
+            // The trained alignment the service ships; EndToEndTests assert that it is the one serving.
             ["Know2Vec:Alignment:Directory"] = Path.Combine(RepoPaths.ZooManifests, "alignment", "know2vec-v1"),
             ["Know2Vec:ApiKey"] = ApiKey,
             ["Know2Vec:Jobs:QueuePollInterval"] = "00:00:00.250",
@@ -56,6 +64,20 @@ public sealed class Know2VecApp : WebApplicationFactory<Program>
         builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        if (_testServices is not null)
+        {
+            builder.ConfigureTestServices(_testServices);
+        }
+    }
+
+    /// <summary>The version of the trained alignment the app is configured with (its alignment.json), e.g. "know2vec-v1".</summary>
+    public static string TrainedAlignmentVersion { get; } = ReadTrainedAlignmentVersion();
+
+    private static string ReadTrainedAlignmentVersion()
+    {
+        using var descriptor = System.Text.Json.JsonDocument.Parse(File.ReadAllText(
+            System.IO.Path.Combine(RepoPaths.ZooManifests, "alignment", "know2vec-v1", Know2Vec.Core.Alignment.TrainedAlignment.DescriptorFile)));
+        return descriptor.RootElement.GetProperty("version").GetString()!;
     }
 }
 

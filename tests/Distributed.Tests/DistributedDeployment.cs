@@ -64,8 +64,9 @@ public sealed class DistributedDeployment : IAsyncDisposable
         ["Know2Vec__Postgres__JobSchema"] = JobSchema,
         ["Know2Vec__Jobs__WorkerCount"] = workerCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Know2Vec__Jobs__QueuePollInterval"] = "00:00:00.200",
-        // Short, so that the jobs of a killed worker are taken over quickly; the owner renews it every 2 s.
-        ["Know2Vec__Jobs__InvisibilityTimeout"] = "00:00:10",
+        // Short, so that the jobs of a killed worker are taken over within a test, yet long enough that
+        // a live worker (which renews it every 6 s) never loses a job on a loaded machine.
+        ["Know2Vec__Jobs__InvisibilityTimeout"] = "00:00:30",
         ["Know2Vec__Jobs__ShutdownTimeout"] = "00:00:05",
         ["Logging__LogLevel__Default"] = "Warning",
         ["Logging__LogLevel__Know2Vec"] = "Information",
@@ -183,6 +184,13 @@ public sealed class DistributedDeployment : IAsyncDisposable
     {
         await using var command = _dataSource.CreateCommand($"SELECT count(*) FROM {CatalogSchema}.knowledge;");
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The version of the trained alignment every process is configured with (zoo-manifests/alignment/know2vec-v1), e.g. "know2vec-v1".</summary>
+    public static string TrainedAlignmentVersion()
+    {
+        var descriptor = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.ZooManifests, "alignment", "know2vec-v1", "alignment.json")))!;
+        return descriptor["version"]!.GetValue<string>();
     }
 
     /// <summary>Vector points in the shared SQLite file: (model id, alignment version).</summary>

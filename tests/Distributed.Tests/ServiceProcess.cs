@@ -121,6 +121,15 @@ public sealed class ServiceProcess : IDisposable
         throw new TimeoutException($"{Name} was not ready within {timeout}:\n{Output}");
     }
 
+    /// <summary>
+    /// Freezes the process (SIGSTOP, Linux): it runs no code and sends nothing until <see cref="Resume"/>
+    /// or <see cref="Kill"/>, so a test can look at what it is doing without racing it.
+    /// </summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>Lets a paused process run on (SIGCONT).</summary>
+    public void Resume() => Signal(SigCont);
+
     /// <summary>Kills the process at once (SIGKILL): no graceful shutdown, as a crashed or evicted worker.</summary>
     public void Kill()
     {
@@ -148,6 +157,21 @@ public sealed class ServiceProcess : IDisposable
             _output.AppendLine(line);
         }
     }
+
+    // Linux signal numbers (x86-64 and arm64 alike).
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     private static int FreePort()
     {
