@@ -4,7 +4,7 @@ using Hangfire;
 using Hangfire.States;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Indexing;
-using Know2Vec.Indexer.Jobs;
+using Know2Vec.Hosting.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Know2Vec.Api.Tests;

@@ -1,3 +1,4 @@
+using Know2Vec.Storage.Sqlite;
 using System.Net;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Knowledge;
@@ -46,6 +47,14 @@ public sealed class ServerErrorTests
 
         public Task<ModelRecord?> GetModelAsync(string modelId, CancellationToken cancellationToken) =>
             throw new InvalidOperationException($"connection '{Secret}' broke while reading {modelId}");
+
+        public Task<IReadOnlyList<ModelRecord>> GetModelsAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException($"connection '{Secret}' broke while reading {modelIds.Count} models");
+
+        public Task<IReadOnlyList<ZooWithStatus>> ListZoosWithStatusAsync(CancellationToken cancellationToken) => inner.ListZoosWithStatusAsync(cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, KnowledgeTensor>> GetKnowledgeAsync(IReadOnlyCollection<string> modelIds, CancellationToken cancellationToken) =>
+            inner.GetKnowledgeAsync(modelIds, cancellationToken);
 
         public Task<bool> TryAddZooAsync(ZooRecord zoo, IReadOnlyList<ModelRecord> models, CancellationToken cancellationToken) => inner.TryAddZooAsync(zoo, models, cancellationToken);
 
