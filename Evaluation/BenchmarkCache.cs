@@ -1,9 +1,9 @@
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Knowledge;
 using Know2Vec.Core.Probing;
 using Know2Vec.Core.Zoo;
+using Know2Vec.Evaluation.Benchmark;
 
 namespace Know2Vec.Evaluation;
 

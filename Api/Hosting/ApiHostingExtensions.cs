@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
-using Know2Vec.Hosting.Health;
+using Hangfire;
 using Know2Vec.Api.Features.Zoos;
 using Know2Vec.Hosting;
-using Hangfire;
+using Know2Vec.Hosting.Health;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;

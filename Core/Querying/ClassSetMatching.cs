@@ -1,5 +1,5 @@
-using Know2Vec.Core.Alignment;
 using System.Numerics.Tensors;
+using Know2Vec.Core.Alignment;
 
 namespace Know2Vec.Core.Querying;
 

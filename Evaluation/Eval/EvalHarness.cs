@@ -1,12 +1,12 @@
 using Know2Vec.Core.Alignment;
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Knowledge;
-using Know2Vec.Evaluation.Metrics;
-using Know2Vec.Core.Probing;
+using Know2Vec.Core.Querying;
 using Know2Vec.Core.Zoo;
-using Microsoft.Extensions.Options;
+using Know2Vec.Evaluation.Benchmark;
+using Know2Vec.Evaluation.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Know2Vec.Evaluation.Eval;
 
@@ -56,13 +56,8 @@ public static class EvalHarness
 
         var queries = SelectQueries(data, tasks, options);
 
-        var sessions = new OnnxSessionFactory(Options.Create(new InferenceOptions()));
-        var featurizerOptions = new FeaturizerOptions();
-        using var featurizer = new ResNet18Featurizer(Options.Create(featurizerOptions), sessions);
-        var pool = ProbePool.Load(Path.Combine(data.ZooManifestsDirectory, "probe-pool", "v1"));
-        var probing = new ProbingOptions();
-        var prober = new ModelProber(featurizer, pool, Options.Create(probing));
-        var cache = new BenchmarkCache(data, featurizer, prober, sessions, options.CacheDirectory, BenchmarkCache.SettingsKey(probing, featurizerOptions));
+        using var pipeline = BenchmarkPipeline.Create(data, options.CacheDirectory);
+        var (sessions, featurizer, cache) = (pipeline.Sessions, pipeline.Featurizer, pipeline.Cache);
 
         // The zoo: every model of the selected tasks, registered as the service registers a manifest.
         var registration = ZooRegistry.BuildRecords(data.Manifest, data.ZooManifestsDirectory, DateTimeOffset.UtcNow);
@@ -83,13 +78,14 @@ public static class EvalHarness
         var models = new List<EvalModel>();
         var folder = Path.Combine(Path.GetTempPath(), "know2vec-eval-" + Guid.NewGuid().ToString("N"));
         var services = new List<ServiceUnderTest>();
+        using var rerankClassifiers = new ClassifierCache(sessions);
         IAlignment? trained = null;
         try
         {
             foreach (var (i, (task, model)) in manifestModels.Index())
             {
                 var path = ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, model.File)!;
-                models.Add(new EvalModel(i, model, recordOf[model.Id].Id, task, new OnnxClassifier(path, sessions, model.Input.ValueRange)));
+                models.Add(new EvalModel(i, model, recordOf[model.Id].Id, task, path, new OnnxClassifier(path, sessions, model.Input.ValueRange)));
             }
 
             var zeroShot = new ZeroShotAlignment(new float[featurizer.Dimension]); // the service's zero-shot (uncentred)
@@ -132,7 +128,9 @@ public static class EvalHarness
             }
 
             methods.Add(new ServiceMethod(MethodNames.Know2VecUnlabelled, defaultService.Service, models, labelled: false));
-            methods.Add(new RerankMethod(MethodNames.Know2VecRerank, defaultMethod, options.RerankTop, models));
+            // The shipped reranker, over the default service's catalog (it finds each model's file from its record and zoo).
+            methods.Add(new RerankMethod(MethodNames.Know2VecRerank, defaultMethod, options.RerankTop, models, new ForwardPassReranker(
+                defaultService.Catalog, rerankClassifiers, NullLogger<ForwardPassReranker>.Instance)));
 
             var evalQueries = queries.Select((q, i) => MakeQuery(data, i, q, tasks)).ToList();
 
@@ -142,6 +140,8 @@ public static class EvalHarness
             foreach (var m in models)
             {
                 m.Classifier.Predict(evalQueries[0].Images.Take(2).ToList(), cancellationToken);
+                // The reranker's own session of the same file, created here rather than in a timed query.
+                rerankClassifiers.Get(m.Path, m.Manifest.Sha256, m.Manifest.Input.ValueRange).Predict(evalQueries[0].Images.Take(2).ToList(), cancellationToken);
             }
 
             var perMethod = methods.ToDictionary(m => m.Name, _ => new List<QueryScores>());
@@ -172,7 +172,7 @@ public static class EvalHarness
 
             Note("Query times: random/size/label-overlap = scoring only; logme = every model's forward pass on the query images + LogME; "
                 + "know2vec-* = QueryService end to end (featurize the images, group, encode, vector search, class-set rerank); "
-                + $"{MethodNames.Know2VecRerank} = that query's {defaultMethod} time + {options.RerankTop} forward passes + LogME.");
+                + $"{MethodNames.Know2VecRerank} = that query's {defaultMethod} time + the service's ForwardPassReranker ({options.RerankTop} forward passes + LogME).");
             Note("Score ties (e.g. label-overlap: a task's models share their names) count as random tie-breaks: top1/top5/regret/own-task are expectations over them.");
             if (loadAtStart is not null || LoadAverage() is not null)
             {

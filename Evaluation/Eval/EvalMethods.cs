@@ -1,16 +1,16 @@
 using System.Diagnostics;
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Querying;
 using Know2Vec.Core.Transfer;
 using Know2Vec.Core.Zoo;
+using Know2Vec.Evaluation.Benchmark;
 
 namespace Know2Vec.Evaluation.Eval;
 
 /// <summary>A candidate model of the evaluated zoo, with a classifier session created up front (never timed).</summary>
-internal sealed record EvalModel(int Index, ManifestModel Manifest, string CatalogId, BenchmarkTask Task, OnnxClassifier Classifier)
+internal sealed record EvalModel(int Index, ManifestModel Manifest, string CatalogId, BenchmarkTask Task, string Path, OnnxClassifier Classifier)
 {
     /// <summary>The model's classes as (dataset, class) pairs, for class-overlap reporting.</summary>
     public IEnumerable<(string Dataset, int Class)> Classes => Task.Classes.Select(c => (Task.Dataset, c));
@@ -30,7 +30,8 @@ internal sealed record EvalQuery(
     IReadOnlySet<string> LabelNames);
 
 /// <summary>One method's scores for every candidate model (index order) and the wall time it took.</summary>
-internal sealed record MethodOutcome(double[] Scores, double Milliseconds, QueryTimings? Timings = null);
+/// <param name="Hits">The service's own ranked hits, for the methods that run through QueryService (the reranker re-orders them).</param>
+internal sealed record MethodOutcome(double[] Scores, double Milliseconds, QueryTimings? Timings = null, IReadOnlyList<QueryHit>? Hits = null);
 
 /// <summary>A ranking method under evaluation.</summary>
 internal interface IEvalMethod
@@ -129,39 +130,38 @@ internal sealed class ServiceMethod(string name, IQueryService service, IReadOnl
             scores[_indexOf[hit.ModelId]] = hit.Score;
         }
 
-        return new MethodOutcome(scores, elapsed, result.Timings);
+        return new MethodOutcome(scores, elapsed, result.Timings, result.Hits);
     }
 }
 
 /// <summary>
-/// Re-ranking beyond the paper (as Model Spider does): Know2Vec's top k models run on the query and
-/// are re-ordered by LogME; the rest keep Know2Vec's order. Its time is Know2Vec's query time for
-/// the same query plus the k forward passes and LogME.
+/// Re-ranking beyond the paper (as Model Spider does): the service's own <see cref="ForwardPassReranker"/>
+/// runs Know2Vec's top k models on the query and re-orders them by LogME; the rest keep Know2Vec's
+/// order. Its time is Know2Vec's query time for the same query plus the reranker's.
 /// </summary>
-internal sealed class RerankMethod(string name, string baseMethod, int top, IReadOnlyList<EvalModel> models) : IEvalMethod
+internal sealed class RerankMethod(string name, string baseMethod, int top, IReadOnlyList<EvalModel> models, ForwardPassReranker reranker) : IEvalMethod
 {
+    private readonly Dictionary<string, int> _indexOf = models.ToDictionary(m => m.CatalogId, m => m.Index, StringComparer.Ordinal);
+
     public string Name => name;
 
     public string BaseMethod => baseMethod;
 
-    public Task<MethodOutcome> RankAsync(EvalQuery query, IReadOnlyDictionary<string, MethodOutcome> earlier, CancellationToken cancellationToken)
+    public async Task<MethodOutcome> RankAsync(EvalQuery query, IReadOnlyDictionary<string, MethodOutcome> earlier, CancellationToken cancellationToken)
     {
         var first = earlier[baseMethod];
+        var hits = first.Hits ?? throw new InvalidOperationException($"{baseMethod} does not run through the query service: nothing to re-rank.");
         var started = Stopwatch.GetTimestamp();
-        var order = Enumerable.Range(0, models.Count).OrderByDescending(i => first.Scores[i]).ThenBy(i => i).ToList();
-        var head = order.Take(top)
-            .Select(i => (Model: i, LogMe: LogMeMethod.Score(models[i], query, cancellationToken)))
-            .OrderByDescending(x => x.LogMe)
-            .Select(x => x.Model);
-        var reordered = head.Concat(order.Skip(top)).ToList();
+        var reranked = await reranker.RerankAsync(hits, top, query.Images, query.LabelIndex, cancellationToken);
         var rerankMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
-        var scores = new double[models.Count];
-        for (var place = 0; place < reordered.Count; place++)
+        // Scores by place; a model the service did not return ranks below every returned one.
+        var scores = Enumerable.Repeat(double.NegativeInfinity, models.Count).ToArray();
+        for (var place = 0; place < reranked.Count; place++)
         {
-            scores[reordered[place]] = models.Count - place;
+            scores[_indexOf[reranked[place].ModelId]] = models.Count - place;
         }
 
-        return Task.FromResult(new MethodOutcome(scores, first.Milliseconds + rerankMs));
+        return new MethodOutcome(scores, first.Milliseconds + rerankMs);
     }
 }

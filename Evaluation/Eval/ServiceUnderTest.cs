@@ -31,6 +31,9 @@ internal sealed class ServiceUnderTest : IDisposable
 
     public QueryService Service { get; }
 
+    /// <summary>The catalog the service reads (the reranker finds model files through it).</summary>
+    public ICatalog Catalog => _catalog;
+
     /// <summary>
     /// The alignment version(s) of the vectors this service searches, read back from its index
     /// (comma-separated if they differ): which alignment a method's rankings really came from.

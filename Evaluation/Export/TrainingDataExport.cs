@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Featurization;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Probing;
+using Know2Vec.Evaluation.Benchmark;
 using Microsoft.Extensions.Options;
 
 namespace Know2Vec.Evaluation.Export;
@@ -24,13 +24,8 @@ public static class TrainingDataExport
         var zooManifests = cmd.Option("--zoo-manifests") ?? BenchmarkData.FindZooManifestsDirectory(Directory.GetCurrentDirectory());
         var data = BenchmarkData.Load(zooManifests);
 
-        var sessions = new OnnxSessionFactory(Options.Create(new InferenceOptions()));
-        var featurizerOptions = new FeaturizerOptions();
-        using var featurizer = new ResNet18Featurizer(Options.Create(featurizerOptions), sessions);
-        var pool = ProbePool.Load(cmd.Option("--probe-pool") ?? Path.Combine(zooManifests, "probe-pool", "v1"));
-        var probing = new ProbingOptions();
-        var prober = new ModelProber(featurizer, pool, Options.Create(probing));
-        var cache = new BenchmarkCache(data, featurizer, prober, sessions, cmd.CacheDirectory, BenchmarkCache.SettingsKey(probing, featurizerOptions));
+        using var pipeline = BenchmarkPipeline.Create(data, cmd.CacheDirectory, probePoolDirectory: cmd.Option("--probe-pool"));
+        var (featurizer, pool, cache, probing, featurizerOptions) = (pipeline.Featurizer, pipeline.Pool, pipeline.Cache, pipeline.Probing, pipeline.FeaturizerOptions);
 
         var tasks = data.Tasks.Where(t => split == "all" || t.Split == split).ToList();
         var models = tasks.SelectMany(t => t.Models.Select(id => (Task: t, Model: data.Manifest.Models.Single(m => m.Id == id)))).ToList();
@@ -47,8 +42,16 @@ public static class TrainingDataExport
             WriteFloats(Path.Combine(output, file), knowledge.Data);
             modelEntries.Add(new
             {
-                id = model.Id, task = task.Id, split = task.Split, classes = knowledge.Classes, dimension = knowledge.Dimension,
-                reached = knowledge.Reached, labels = model.Labels, architecture = model.Architecture, parameters = model.Parameters, file,
+                id = model.Id,
+                task = task.Id,
+                split = task.Split,
+                classes = knowledge.Classes,
+                dimension = knowledge.Dimension,
+                reached = knowledge.Reached,
+                labels = model.Labels,
+                architecture = model.Architecture,
+                parameters = model.Parameters,
+                file,
             });
             Progress("knowledge", i + 1, models.Count);
         }
@@ -62,8 +65,14 @@ public static class TrainingDataExport
             var classOrder = query.Classes.Distinct().ToList();
             queryEntries.Add(new
             {
-                id = query.Id, task = query.Task, split = query.Split, shots = query.Shots, count = features.Length,
-                dimension = featurizer.Dimension, classIndex = query.Classes.Select(c => classOrder.IndexOf(c)).ToArray(), file,
+                id = query.Id,
+                task = query.Task,
+                split = query.Split,
+                shots = query.Shots,
+                count = features.Length,
+                dimension = featurizer.Dimension,
+                classIndex = query.Classes.Select(c => classOrder.IndexOf(c)).ToArray(),
+                file,
             });
             Progress("query sets", i + 1, queries.Count);
         }

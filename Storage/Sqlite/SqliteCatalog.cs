@@ -195,12 +195,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     public async Task<ZooRecord?> GetZooAsync(string zooId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(zooId);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {ZooColumns} FROM zoos WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", zooId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadZoo(reader) : null;
+        return await ReadByIdAsync($"SELECT {ZooColumns} FROM zoos WHERE id = $id;", zooId, ReadZoo, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -285,12 +280,7 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
     public async Task<ModelRecord?> GetModelAsync(string modelId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelId);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {ModelColumns} FROM models m WHERE m.id = $id;";
-        command.Parameters.AddWithValue("$id", modelId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadModel(reader) : null;
+        return await ReadByIdAsync($"SELECT {ModelColumns} FROM models m WHERE m.id = $id;", modelId, ReadModel, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -450,6 +440,18 @@ public sealed class SqliteCatalog : ICatalog, IDisposable
             ids.Add(reader.GetString(0));
         }
         return ids;
+    }
+
+    /// <summary>The one row <paramref name="sql"/> selects for <c>$id</c>, or null.</summary>
+    private async Task<T?> ReadByIdAsync<T>(string sql, string id, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
     }
 
     /// <summary>Closes the pooled connections to the file.</summary>

@@ -1,10 +1,10 @@
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
-using Know2Vec.Storage.Sqlite;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Indexing;
 using Know2Vec.Hosting.Jobs;
+using Know2Vec.Storage.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Know2Vec.Api.Tests;

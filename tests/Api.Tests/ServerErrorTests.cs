@@ -1,7 +1,7 @@
-using Know2Vec.Storage.Sqlite;
 using System.Net;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Knowledge;
+using Know2Vec.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Know2Vec.Api.Tests;

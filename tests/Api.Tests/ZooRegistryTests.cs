@@ -1,7 +1,7 @@
-using Know2Vec.Storage.Sqlite;
 using System.Text.Json;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Zoo;
+using Know2Vec.Storage.Sqlite;
 
 namespace Know2Vec.Api.Tests;
 

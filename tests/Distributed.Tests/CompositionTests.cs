@@ -1,12 +1,12 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
-using Know2Vec.Storage.Postgres;
-using Know2Vec.Storage.Qdrant;
-using Know2Vec.Storage.Sqlite;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Vectors;
 using Know2Vec.Hosting;
+using Know2Vec.Storage.Postgres;
+using Know2Vec.Storage.Qdrant;
+using Know2Vec.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,6 @@
-using Know2Vec.Api.Hosting;
 using System.Globalization;
 using Know2Vec.Api.Features.Models;
+using Know2Vec.Api.Hosting;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Querying;

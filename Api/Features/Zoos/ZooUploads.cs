@@ -1,5 +1,5 @@
-using Know2Vec.Api.Hosting;
 using System.Text;
+using Know2Vec.Api.Hosting;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Zoo;
 using Know2Vec.Hosting;

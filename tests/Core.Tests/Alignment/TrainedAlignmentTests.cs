@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Know2Vec.Core.Alignment;
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Knowledge;
+using Know2Vec.Evaluation.Benchmark;
 using Microsoft.Extensions.Options;
 
 namespace Know2Vec.Core.Tests.Alignment;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Zoo;
+using Know2Vec.Evaluation.Benchmark;
 
 namespace Know2Vec.Core.Tests.Method;
 

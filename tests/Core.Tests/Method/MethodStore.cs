@@ -4,9 +4,9 @@ using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Indexing;
 using Know2Vec.Core.Probing;
 using Know2Vec.Core.Querying;
-using Know2Vec.Storage.Sqlite;
 using Know2Vec.Core.Vectors;
 using Know2Vec.Core.Zoo;
+using Know2Vec.Storage.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

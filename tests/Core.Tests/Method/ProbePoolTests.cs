@@ -1,6 +1,6 @@
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Probing;
+using Know2Vec.Evaluation.Benchmark;
 
 namespace Know2Vec.Core.Tests.Method;
 

@@ -1,7 +1,7 @@
 using Know2Vec.Core.Alignment;
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Indexing;
 using Know2Vec.Core.Probing;
+using Know2Vec.Evaluation.Benchmark;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

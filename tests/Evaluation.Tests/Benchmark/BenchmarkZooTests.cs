@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Know2Vec.Evaluation.Benchmark;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Zoo;
+using Know2Vec.Evaluation.Benchmark;
 using Microsoft.Extensions.Options;
 
 namespace Know2Vec.Evaluation.Tests.Benchmark;
