@@ -23,7 +23,7 @@ public sealed class BenchmarkCache(BenchmarkData data, IFeaturizer featurizer, M
         }
 
         using var classifier = new OnnxClassifier(
-            ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, model.File)!, sessions, model.Input.ValueRange);
+            ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, model.File)!, sessions, model.Input);
         var knowledge = prober.Probe(classifier, model.Labels.Count, CancellationToken.None);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         WriteAtomically(path, knowledge.ToBytes());

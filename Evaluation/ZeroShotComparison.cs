@@ -45,7 +45,7 @@ public static class ZeroShotComparison
             var power = float.Parse(soft, System.Globalization.CultureInfo.InvariantCulture);
             knowledge = models.Select(m =>
             {
-                using var classifier = new OnnxClassifier(Know2Vec.Core.Zoo.ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, m.File)!, sessions, m.Input.ValueRange);
+                using var classifier = new OnnxClassifier(Know2Vec.Core.Zoo.ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, m.File)!, sessions, m.Input);
                 var logits = classifier.Predict(pool.Images);
                 var c = m.Labels.Count;
                 var d = featurizer.Dimension;

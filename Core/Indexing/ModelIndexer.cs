@@ -119,7 +119,7 @@ public sealed partial class ModelIndexer(
         OnnxClassifier classifier;
         try
         {
-            classifier = new OnnxClassifier(path, sessions, input.ValueRange);
+            classifier = new OnnxClassifier(path, sessions, input);
         }
         catch (OnnxRuntimeException)
         {

@@ -1,29 +1,32 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using Know2Vec.Core.Zoo;
 
 namespace Know2Vec.Core.Inference;
 
 /// <summary>
 /// One <see cref="OnnxClassifier"/> (one InferenceSession) per model file, created on first use and
 /// reused: sessions are expensive to create and their Run is thread-safe. Keyed by path, the
-/// catalogued sha256 (a re-registered model with another file gets a new session) and the input
-/// range. A failed creation is not remembered: the next call tries again.
+/// catalogued sha256 (a re-registered model with another file gets a new session) and the declared
+/// input. A failed creation is not remembered: the next call tries again.
 /// </summary>
 public sealed class ClassifierCache(OnnxSessionFactory sessions) : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Path, string Sha256, float Min, float Max), Lazy<OnnxClassifier>> _classifiers = new();
+    private readonly ConcurrentDictionary<(string Path, string Sha256, string Input), Lazy<OnnxClassifier>> _classifiers = new();
 
-    public OnnxClassifier Get(string path, string sha256, (float Min, float Max) inputRange)
+    public OnnxClassifier Get(string path, string sha256, ManifestInput input)
     {
-        var key = (path, sha256, inputRange.Min, inputRange.Max);
+        // The declaration as JSON: its lists compare by value that way.
+        var key = (path, sha256, JsonSerializer.Serialize(input, ManifestValidator.JsonOptions));
         var lazy = _classifiers.GetOrAdd(key, k => new Lazy<OnnxClassifier>(
-            () => new OnnxClassifier(k.Item1, sessions, (k.Item3, k.Item4)), LazyThreadSafetyMode.ExecutionAndPublication));
+            () => new OnnxClassifier(k.Path, sessions, input), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
         }
         catch
         {
-            _classifiers.TryRemove(new KeyValuePair<(string, string, float, float), Lazy<OnnxClassifier>>(key, lazy));
+            _classifiers.TryRemove(new KeyValuePair<(string, string, string), Lazy<OnnxClassifier>>(key, lazy));
             throw;
         }
     }

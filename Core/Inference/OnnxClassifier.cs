@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Know2Vec.Core.Imaging;
+using Know2Vec.Core.Zoo;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -24,14 +25,26 @@ public sealed class OnnxClassifier : IDisposable
     /// <param name="maxBatch">Images per call when the batch dimension is dynamic.</param>
     /// <exception cref="ModelInputNotSupportedException">The model's input cannot take an image.</exception>
     public OnnxClassifier(string modelPath, OnnxSessionFactory sessions, (float Min, float Max)? inputRange = null, int maxBatch = DefaultMaxBatch)
+        : this(modelPath, sessions, declared: null, inputRange ?? (0f, 1f), maxBatch)
+    {
+    }
+
+    /// <summary>A classifier fed as its manifest declares: shape and layout (dynamic dimensions of the file filled from them) and value range.</summary>
+    /// <exception cref="ModelInputNotSupportedException">The file's input contradicts the declaration or cannot take an image.</exception>
+    public OnnxClassifier(string modelPath, OnnxSessionFactory sessions, ManifestInput declared, int maxBatch = DefaultMaxBatch)
+        : this(modelPath, sessions, declared, declared.ValueRange, maxBatch)
+    {
+    }
+
+    private OnnxClassifier(string modelPath, OnnxSessionFactory sessions, ManifestInput? declared, (float Min, float Max) inputRange, int maxBatch)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
-        InputRange = inputRange ?? (0f, 1f);
+        InputRange = inputRange;
         _maxBatch = maxBatch;
         _session = sessions.Create(modelPath);
         try
         {
-            Input = DescribeInput(_session.InputMetadata);
+            Input = DescribeInput(_session.InputMetadata, declared);
             (OutputName, ClassCount) = DescribeOutput(_session.OutputMetadata);
         }
         catch
@@ -170,7 +183,7 @@ public sealed class OnnxClassifier : IDisposable
         }
     }
 
-    internal static ModelInputSpec DescribeInput(IReadOnlyDictionary<string, NodeMetadata> inputs)
+    internal static ModelInputSpec DescribeInput(IReadOnlyDictionary<string, NodeMetadata> inputs, ManifestInput? declared = null)
     {
         if (inputs.Count != 1)
         {
@@ -188,28 +201,10 @@ public sealed class OnnxClassifier : IDisposable
             throw new ModelInputNotSupportedException($"Input '{name}' has element type {meta.ElementDataType}; only float (float32) inputs are supported.");
         }
 
-        var d = meta.Dimensions;
-        var shape = "[" + string.Join(',', d.Select((v, i) => v > 0 ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : meta.SymbolicDimensions[i] is { Length: > 0 } s ? s : "?")) + "]";
-        int? batch = d.Length > 0 && d[0] > 0 ? d[0] : null;
-
-        ModelInputSpec spec = d.Length switch
-        {
-            4 when d[1] is 1 or 3 => new(name, ModelInputLayout.Nchw, d[1], d[2], d[3], batch),
-            4 when d[3] is 1 or 3 => new(name, ModelInputLayout.Nhwc, d[3], d[1], d[2], batch),
-            4 => throw new ModelInputNotSupportedException($"Input '{name}' {shape}: cannot tell the channel axis (expected 1 or 3 channels at axis 1 or 3)."),
-            3 => new(name, ModelInputLayout.Nhw, 1, d[1], d[2], batch),
-            2 when d[1] > 0 && IsSquare(d[1], out var side) => new(name, ModelInputLayout.Flat, 1, side, side, batch),
-            2 when d[1] > 0 => throw new ModelInputNotSupportedException($"Input '{name}' {shape}: a flattened input must be a square grey image (H·W with H = W)."),
-            2 => throw new ModelInputNotSupportedException($"Input '{name}' {shape}: the flattened size is dynamic and cannot be inferred."),
-            _ => throw new ModelInputNotSupportedException($"Input '{name}' {shape} has rank {d.Length}; supported: [N,C,H,W], [N,H,W,C], [N,H,W], [N,H·W]."),
-        };
-
-        if (spec.Height <= 0 || spec.Width <= 0)
-        {
-            throw new ModelInputNotSupportedException($"Input '{name}' {shape}: height and width are dynamic and cannot be inferred.");
-        }
-
-        return spec;
+        // Dynamic dimensions read as -1 or 0 from the runtime; the resolver fills them from the declaration.
+        var dimensions = meta.Dimensions.Select(v => v > 0 ? v : (long?)null).ToArray();
+        var symbolic = meta.SymbolicDimensions.Select(v => string.IsNullOrEmpty(v) ? null : v).ToArray();
+        return ModelInputResolver.Resolve(name, dimensions, symbolic, declared, long.MaxValue);
     }
 
     private static (string Name, int? Classes) DescribeOutput(IReadOnlyDictionary<string, NodeMetadata> outputs)
@@ -225,9 +220,4 @@ public sealed class OnnxClassifier : IDisposable
         return (name, classes);
     }
 
-    private static bool IsSquare(int value, out int side)
-    {
-        side = (int)Math.Round(Math.Sqrt(value));
-        return side * side == value;
-    }
 }

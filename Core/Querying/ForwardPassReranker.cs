@@ -42,7 +42,7 @@ public sealed partial class ForwardPassReranker(ICatalog catalog, ClassifierCach
                 try
                 {
                     var input = JsonSerializer.Deserialize<ManifestInput>(model.InputJson, ManifestValidator.JsonOptions)!;
-                    var logits = classifiers.Get(path, model.Sha256, input.ValueRange).Predict(images, cancellationToken);
+                    var logits = classifiers.Get(path, model.Sha256, input).Predict(images, cancellationToken);
                     score = LogMe.ScoreLogits(logits, classes);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

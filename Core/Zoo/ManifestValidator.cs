@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Json.Schema;
+using Know2Vec.Core.Inference;
 
 namespace Know2Vec.Core.Zoo;
 
@@ -22,10 +23,18 @@ public static class ManifestValidator
 
     /// <summary>
     /// Parses and validates <paramref name="json"/>. Model files are resolved against
-    /// <paramref name="zooRoot"/>; with <paramref name="requireFiles"/> each must exist there.
+    /// <paramref name="zooRoot"/>; with <paramref name="requireFiles"/> each must exist there, and each
+    /// file's declared input (shape, layout, size) and parameter count must agree with what the file
+    /// itself says (read from its ONNX graph, without running it).
     /// </summary>
+    /// <param name="json">The manifest text.</param>
+    /// <param name="zooRoot">The folder model files are relative to.</param>
+    /// <param name="requireFiles">Every file must exist (and is checked against its declaration).</param>
+    /// <param name="verifyHashes">Also check every file's sha256 (uploads: the bytes just arrived).</param>
+    /// <param name="maxInputValues">Most input values per image (C·H·W) a model may declare.</param>
     /// <exception cref="ManifestValidationException">Every problem found, with its JSON location.</exception>
-    public static ZooManifest Validate(string json, string zooRoot, bool requireFiles = true)
+    public static ZooManifest Validate(
+        string json, string zooRoot, bool requireFiles = true, bool verifyHashes = false, long maxInputValues = ModelInputResolver.DefaultMaxInputValues)
     {
         JsonDocument document;
         try
@@ -47,7 +56,7 @@ public static class ManifestValidator
 
             var manifest = document.RootElement.Deserialize<ZooManifest>(JsonOptions)
                 ?? throw Fail("", "manifest is empty");
-            problems.AddRange(RuleProblems(manifest, zooRoot, requireFiles));
+            problems.AddRange(RuleProblems(manifest, zooRoot, requireFiles, verifyHashes, maxInputValues));
             if (problems.Count > 0)
             {
                 throw new ManifestValidationException(problems);
@@ -128,7 +137,7 @@ public static class ManifestValidator
         return problems.Distinct().ToList();
     }
 
-    private static IEnumerable<ManifestProblem> RuleProblems(ZooManifest manifest, string zooRoot, bool requireFiles)
+    private static IEnumerable<ManifestProblem> RuleProblems(ZooManifest manifest, string zooRoot, bool requireFiles, bool verifyHashes, long maxInputValues)
     {
         var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < manifest.Models.Count; i++)
@@ -149,6 +158,13 @@ public static class ManifestValidator
             {
                 yield return new ManifestProblem($"{at}/file", $"'{model.File}' not found under the zoo root");
             }
+            else if (requireFiles)
+            {
+                foreach (var problem in FileProblems(model, path, at, verifyHashes, maxInputValues))
+                {
+                    yield return problem;
+                }
+            }
 
             var shapeProblem = InputShapeProblem(model.Input);
             if (shapeProblem is not null)
@@ -156,6 +172,57 @@ public static class ManifestValidator
                 yield return new ManifestProblem($"{at}/input", shapeProblem);
             }
         }
+    }
+
+    /// <summary>
+    /// What the file contradicts in its declaration: its sha256 (when asked), its parameter count (more
+    /// than 1 % off) and its input (rank, fixed dimensions, size). A file that is not readable ONNX, or
+    /// has an input the service cannot feed at all, is left to indexing, which marks that model failed.
+    /// </summary>
+    private static List<ManifestProblem> FileProblems(ManifestModel model, string path, string at, bool verifyHashes, long maxInputValues)
+    {
+        var problems = new List<ManifestProblem>();
+        if (verifyHashes && Sha256Of(path) is var actual && !string.Equals(actual, model.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add(new ManifestProblem($"{at}/sha256", $"model '{model.Id}': the file '{model.File}' has sha256 {actual}; the manifest declares {model.Sha256}"));
+        }
+
+        OnnxModelFile file;
+        try
+        {
+            file = OnnxModelFile.Read(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return problems;
+        }
+
+        if (model.Parameters is { } declared && Math.Abs(declared - file.ParameterCount) > 0.01 * file.ParameterCount)
+        {
+            problems.Add(new ManifestProblem($"{at}/parameters",
+                $"model '{model.Id}': declares {declared} parameters; the file's weights (ONNX initializers) hold {file.ParameterCount}, more than 1 % apart. Leave 'parameters' out to have them counted."));
+        }
+
+        if (file.Inputs is [{ IsFloatTensor: true } input])
+        {
+            try
+            {
+                ModelInputResolver.Resolve(input.Name, input.Dimensions, input.SymbolicNames, model.Input, maxInputValues);
+            }
+            catch (ModelInputNotSupportedException e)
+            {
+                problems.Add(new ManifestProblem($"{at}/input/shape", $"model '{model.Id}': {e.Message}"));
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The lowercase hex sha256 of a file.</summary>
+    public static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     /// <summary>Whether a declared input can be fed from a grey image; null when it can.</summary>

@@ -16,7 +16,7 @@ public sealed record ManifestModel(
     string File,
     string Sha256,
     string Architecture,
-    long Parameters,
+    long? Parameters,
     ManifestInput Input,
     IReadOnlyList<string> Labels,
     IReadOnlyList<string> Tags,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Know2Vec.Core.Catalog;
+using Know2Vec.Core.Inference;
 
 namespace Know2Vec.Core.Zoo;
 
@@ -112,6 +113,19 @@ public sealed class ZooRegistry
         return slug.ToString();
     }
 
+    /// <summary>A model's weights counted from its file's ONNX initializers; 0 when the file cannot be read (indexing then marks it failed).</summary>
+    private static long CountedParameters(string zooRoot, string file)
+    {
+        try
+        {
+            return ManifestValidator.ResolveUnderRoot(zooRoot, file) is { } path ? OnnxModelFile.Read(path).ParameterCount : 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The catalog records for a validated manifest (exposed for tools that build catalogs offline).</summary>
     public static ZooRegistration BuildRecords(ZooManifest manifest, string zooRoot, DateTimeOffset now)
     {
@@ -125,7 +139,7 @@ public sealed class ZooRegistry
             File = m.File,
             Sha256 = m.Sha256,
             Architecture = m.Architecture,
-            Parameters = m.Parameters,
+            Parameters = m.Parameters ?? CountedParameters(zooRoot, m.File),
             Labels = m.Labels.ToArray(),
             Tags = m.Tags.ToArray(),
             License = m.License,

@@ -85,7 +85,7 @@ public static class EvalHarness
             foreach (var (i, (task, model)) in manifestModels.Index())
             {
                 var path = ManifestValidator.ResolveUnderRoot(data.ZooManifestsDirectory, model.File)!;
-                models.Add(new EvalModel(i, model, recordOf[model.Id].Id, task, path, new OnnxClassifier(path, sessions, model.Input.ValueRange)));
+                models.Add(new EvalModel(i, model, recordOf[model.Id].Id, task, path, new OnnxClassifier(path, sessions, model.Input)));
             }
 
             var zeroShot = new ZeroShotAlignment(new float[featurizer.Dimension]); // the service's zero-shot (uncentred)
@@ -141,7 +141,7 @@ public static class EvalHarness
             {
                 m.Classifier.Predict(evalQueries[0].Images.Take(2).ToList(), cancellationToken);
                 // The reranker's own session of the same file, created here rather than in a timed query.
-                rerankClassifiers.Get(m.Path, m.Manifest.Sha256, m.Manifest.Input.ValueRange).Predict(evalQueries[0].Images.Take(2).ToList(), cancellationToken);
+                rerankClassifiers.Get(m.Path, m.Manifest.Sha256, m.Manifest.Input).Predict(evalQueries[0].Images.Take(2).ToList(), cancellationToken);
             }
 
             var perMethod = methods.ToDictionary(m => m.Name, _ => new List<QueryScores>());

@@ -74,7 +74,7 @@ internal sealed class MetadataMethod(string name, Func<EvalQuery, EvalModel, dou
 
     /// <summary>Parameter count: larger = better (a strong baseline on some published benchmarks).</summary>
     public static MetadataMethod Size(IReadOnlyList<EvalModel> models) =>
-        new(MethodNames.Size, (_, m) => m.Manifest.Parameters, models);
+        new(MethodNames.Size, (_, m) => m.Manifest.Parameters ?? 0, models); // every benchmark model declares its count
 
     /// <summary>Jaccard overlap of the query's real class names with the model's label names (case-insensitive).</summary>
     public static MetadataMethod LabelOverlap(IReadOnlyList<EvalModel> models) =>

@@ -1,13 +1,31 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Know2Vec.Api.Tests;
 
 /// <summary>POST /zoos as multipart: the manifest plus its .onnx files.</summary>
 public sealed class ZooUploadTests
 {
+    /// <summary>
+    /// The manifest and its files as a form. A model whose sha256 is still the placeholder
+    /// (<see cref="TestData.ZeroSha"/>) gets the hash of the bytes sent for its file, as an operator's
+    /// manifest would have; any other hash is sent as written.
+    /// </summary>
     private static MultipartFormDataContent Upload(string manifest, params (string Name, byte[] Bytes)[] files)
     {
+        var document = JsonNode.Parse(manifest)!;
+        foreach (var model in document["models"]!.AsArray())
+        {
+            if (model!["sha256"]!.GetValue<string>() == TestData.ZeroSha
+                && files.FirstOrDefault(f => f.Name == model["file"]!.GetValue<string>()) is { Bytes: { } bytes })
+            {
+                model["sha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            }
+        }
+
+        manifest = document.ToJsonString();
         var form = new MultipartFormDataContent { { new StringContent(manifest, Encoding.UTF8), "manifest" } };
         foreach (var (name, bytes) in files)
         {
@@ -39,6 +57,24 @@ public sealed class ZooUploadTests
         // A re-upload of the same id gets a folder of its own: deleting the old zoo never touches it.
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/zoos", Upload(manifest, ("a.onnx", TestData.RandomBytes(100)), ("sub/b.onnx", TestData.RandomBytes(100))))).StatusCode);
         Assert.NotEqual(stored, Assert.Single(UploadFolders(dir, "uploaded")));
+    }
+
+    [Fact]
+    public async Task A_file_whose_bytes_are_not_the_declared_sha256_is_refused_at_once_and_nothing_is_kept()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        var wrong = new string('a', 64);
+        var manifest = TestData.Manifest("Tampered", TestData.Model("good", "good.onnx"), TestData.Model("bad", "bad.onnx", sha256: wrong));
+
+        var response = await client.PostAsync("/zoos", Upload(manifest, ("good.onnx", TestData.RandomBytes(100)), ("bad.onnx", TestData.RandomBytes(100))));
+
+        var messages = await TestData.AssertValidationProblemAsync(response, "/models/1/sha256");
+        Assert.Contains(messages, m => m.Contains("model 'bad'", StringComparison.Ordinal) && m.Contains(wrong, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/zoos/tampered")).StatusCode);
+        Assert.Empty(UploadFolders(dir, "tampered"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.DataDirectory, "staging")));
     }
 
     [Fact]
@@ -79,10 +115,12 @@ public sealed class ZooUploadTests
         using var dir = new TestDirectory();
         await using var app = new Know2VecApp(dir);
         using var client = app.CreateWriter();
+        var bytes = TestData.RandomBytes(10);
+        var manifest = TestData.Manifest("as-file", TestData.Model("a", "a.onnx", sha256: Convert.ToHexStringLower(SHA256.HashData(bytes))));
         var form = new MultipartFormDataContent
         {
-            { TestData.File(Encoding.UTF8.GetBytes(TestData.Manifest("as-file", TestData.Model("a", "a.onnx"))), "application/json"), "manifest", "manifest.json" },
-            { TestData.File(TestData.RandomBytes(10)), "files", "a.onnx" },
+            { TestData.File(Encoding.UTF8.GetBytes(manifest), "application/json"), "manifest", "manifest.json" },
+            { TestData.File(bytes), "files", "a.onnx" },
         };
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/zoos", form)).StatusCode);

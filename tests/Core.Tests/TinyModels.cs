@@ -69,6 +69,26 @@ internal static class TinyModels
         return Model(graph);
     }
 
+    /// <summary>
+    /// logits = mean over height and width of each channel (GlobalAveragePool) · W: runs on any image
+    /// size, so its file can leave height and width dynamic. <paramref name="weights"/> is [channels, classes].
+    /// </summary>
+    public static ModelProto PooledGemm(ValueInfoProto input, float[,] weights)
+    {
+        var classes = weights.GetLength(1);
+        var graph = new GraphProto { Name = "pooled" };
+        graph.Input.Add(input);
+        graph.Node.Add(new NodeProto { OpType = "GlobalAveragePool", Input = { input.Name }, Output = { "pooled" } });
+        graph.Node.Add(new NodeProto { OpType = "Flatten", Input = { "pooled" }, Output = { "flat" } });
+        graph.Initializer.Add(FloatTensor("W", [weights.GetLength(0), classes], weights.Cast<float>()));
+        graph.Initializer.Add(FloatTensor("B", [classes], new float[classes]));
+        graph.Node.Add(new NodeProto { OpType = "Gemm", Input = { "flat", "W", "B" }, Output = { "logits" } });
+        var output = Tensor("logits", TensorProto.Types.DataType.Float, 0, classes);
+        output.Type.TensorType.Shape.Dim[0] = input.Type.TensorType.Shape.Dim[0].Clone();
+        graph.Output.Add(output);
+        return Model(graph);
+    }
+
     /// <summary>A model whose only node is Identity on the given input (for unsupported input types).</summary>
     public static ModelProto Identity(ValueInfoProto input)
     {

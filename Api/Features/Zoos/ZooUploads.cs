@@ -39,7 +39,8 @@ internal sealed class ZooUploads(ZooRegistry registry, ICatalog catalog, Know2Ve
         try
         {
             var uploaded = await SaveFilesAsync(form, staging, cancellationToken);
-            var manifest = ManifestValidator.Validate(json, staging); // every file the manifest names must be among the uploads
+            // Every file the manifest names must be among the uploads, and each must be the file its sha256 names.
+            var manifest = ManifestValidator.Validate(json, staging, verifyHashes: true);
             var referenced = manifest.Models
                 .Select(m => ManifestValidator.ResolveUnderRoot(staging, m.File))
                 .ToHashSet(StringComparer.Ordinal);

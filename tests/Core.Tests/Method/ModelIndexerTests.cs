@@ -122,7 +122,7 @@ public sealed class ModelIndexerTests : IDisposable
     [Fact]
     public async Task Model_with_a_non_float_output_fails_as_an_unusable_output()
     {
-        var tiny = _real with { Id = "int-output", File = "models/int-output.onnx", Labels = ["a", "b"] };
+        var tiny = _real with { Id = "int-output", File = "models/int-output.onnx", Labels = ["a", "b"], Input = _real.Input with { Shape = [784], Layout = "flat" } };
         var id = (await _store.RegisterAsync("Indexer zoo", [tiny with { Sha256 = _store.WriteZooFile(tiny.File, IntegerOutputModel().ToByteArray()) }]))["int-output"];
 
         await _store.Indexer.IndexModelAsync(id, CancellationToken.None);
