@@ -16,6 +16,13 @@ public sealed class ProbingOptions
     public int BisectionSteps { get; set; } = 8;
 
     /// <summary>
+    /// Most input values per image (C·H·W) a model may declare; larger models are refused at
+    /// registration (probing feeds hundreds of images, so the input size bounds its cost and memory).
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public long MaxInputValues { get; set; } = Inference.ModelInputResolver.DefaultMaxInputValues;
+
+    /// <summary>
     /// Most classes a model may have to be probed: the knowledge tensor holds C × C feature
     /// vectors and boundaries need C × (C − 1) bisections, so cost and memory grow with C².
     /// A model above the cap is marked failed with this reason rather than exhausting the service.

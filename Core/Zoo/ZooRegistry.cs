@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Inference;
+using Know2Vec.Core.Probing;
+using Microsoft.Extensions.Options;
 
 namespace Know2Vec.Core.Zoo;
 
@@ -36,11 +38,15 @@ public sealed class ZooRegistry
     private readonly ICatalog _catalog;
     private readonly TimeProvider _time;
 
-    public ZooRegistry(ICatalog catalog, TimeProvider? timeProvider = null)
+    public ZooRegistry(ICatalog catalog, TimeProvider? timeProvider = null, IOptions<ProbingOptions>? probing = null)
     {
         _catalog = catalog;
         _time = timeProvider ?? TimeProvider.System;
+        MaxInputValues = probing?.Value.MaxInputValues ?? ModelInputResolver.DefaultMaxInputValues;
     }
+
+    /// <summary>Most input values per image a model may declare (Know2Vec:Probing:MaxInputValues).</summary>
+    public long MaxInputValues { get; }
 
     /// <summary>Validates <paramref name="manifestJson"/> against <paramref name="zooRoot"/> and registers the zoo.</summary>
     /// <param name="manifestJson">The manifest text.</param>
@@ -53,7 +59,7 @@ public sealed class ZooRegistry
         ArgumentNullException.ThrowIfNull(manifestJson);
         ArgumentException.ThrowIfNullOrWhiteSpace(zooRoot);
 
-        var manifest = ManifestValidator.Validate(manifestJson, zooRoot);
+        var manifest = ManifestValidator.Validate(manifestJson, zooRoot, maxInputValues: MaxInputValues);
         var registration = BuildRecords(manifest, Path.GetFullPath(zooRoot), _time.GetUtcNow());
         if (!await _catalog.TryAddZooAsync(registration.Zoo, registration.Models, cancellationToken))
         {

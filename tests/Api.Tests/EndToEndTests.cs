@@ -101,6 +101,7 @@ public sealed class EndToEndTests
 
         File.WriteAllBytes(Path.Combine(dir.ZooRoot, "models/two-inputs.onnx"), TwoInputModel().ToByteArray());
         var unfeedable = TestData.Model("two-inputs", "models/two-inputs.onnx", sha256: Sha256(Path.Combine(dir.ZooRoot, "models/two-inputs.onnx")));
+        unfeedable.Remove("parameters"); // it has no weights: a declared count would contradict the file
 
         await using var app = new Know2VecApp(dir);
         using var client = app.CreateWriter();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Know2Vec.Api.Tests;
 
@@ -76,6 +77,23 @@ public sealed class ZooRegistrationTests
         var response = await client.PostAsync("/zoos", TestData.Json(TestData.Manifest("zoo", model)));
 
         await TestData.AssertValidationProblemAsync(response, "/models/0/parameters");
+    }
+
+    [Fact]
+    public async Task A_declared_input_the_file_contradicts_is_refused_and_nothing_is_stored()
+    {
+        using var dir = new TestDirectory();
+        var model = BenchmarkZoo.CopyModel("fashion-1-8-cnn-small-a", dir.ZooRoot);
+        model["input"]!["shape"] = new JsonArray(3, 28, 28); // the file takes [N,1,28,28]
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+
+        var response = await client.PostAsync("/zoos", TestData.Json(TestData.Manifest("Contradicted", model)));
+
+        var messages = await TestData.AssertValidationProblemAsync(response, "/models/0/input/shape");
+        Assert.Contains(messages, m => m.Contains("model 'fashion-1-8-cnn-small-a'", StringComparison.Ordinal)
+            && m.Contains("[3,28,28]", StringComparison.Ordinal) && m.Contains(",1,28,28]", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/zoos/contradicted")).StatusCode);
     }
 
     [Fact]

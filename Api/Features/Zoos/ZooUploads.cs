@@ -40,7 +40,7 @@ internal sealed class ZooUploads(ZooRegistry registry, ICatalog catalog, Know2Ve
         {
             var uploaded = await SaveFilesAsync(form, staging, cancellationToken);
             // Every file the manifest names must be among the uploads, and each must be the file its sha256 names.
-            var manifest = ManifestValidator.Validate(json, staging, verifyHashes: true);
+            var manifest = ManifestValidator.Validate(json, staging, verifyHashes: true, maxInputValues: registry.MaxInputValues);
             var referenced = manifest.Models
                 .Select(m => ManifestValidator.ResolveUnderRoot(staging, m.File))
                 .ToHashSet(StringComparer.Ordinal);
