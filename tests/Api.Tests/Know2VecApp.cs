@@ -110,26 +110,3 @@ public sealed class TestDirectory : IDisposable
         }
     }
 }
-
-/// <summary>Where the repository's committed zoo and samples are.</summary>
-public static class RepoPaths
-{
-    public static string Root { get; } = FindRoot();
-
-    public static string ZooManifests => Path.Combine(Root, "zoo-manifests");
-
-    public static string Sample(string dataset, string @class, int index) =>
-        Path.Combine(ZooManifests, "samples", dataset, @class, $"{index:00}.png");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Know2Vec.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Know2Vec.sln not found above " + AppContext.BaseDirectory);
-    }
-}

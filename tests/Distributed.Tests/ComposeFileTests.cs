@@ -66,7 +66,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Qdrant_IsPinnedToTheServerOfTheClientVersion()
+    public void Qdrant_is_pinned_to_the_server_of_the_client_version()
     {
         var image = Scalar(Map(Services, "qdrant"), "image")!;
         var client = XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Packages.props"))
@@ -79,7 +79,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Postgres_IsVersion15_AsInCi()
+    public void Postgres_is_version_15_as_in_ci()
     {
         Assert.Matches("^postgres:15([.-].*)?$", Scalar(Map(Services, "postgres"), "image"));
     }
@@ -89,7 +89,7 @@ public sealed partial class ComposeFileTests
     [InlineData("qdrant", "/readyz")]
     [InlineData("api", "http://localhost:8080/health/ready")]
     [InlineData("indexer", "http://localhost:8081/health/ready")]
-    public void LongRunningServices_HaveHealthChecks(string service, string probe)
+    public void LongRunningServices_have_health_checks(string service, string probe)
     {
         var healthcheck = Map(Map(Services, service), "healthcheck");
         var test = Get(healthcheck, "test") switch
@@ -104,7 +104,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Ports_OnlyTheApiAndQdrantsRestArePublished()
+    public void Ports_only_the_api_and_qdrants_rest_are_published()
     {
         Assert.Equal(["8080:8080"], Sequence(Map(Services, "api"), "ports"));
         Assert.Equal(["6333:6333"], Sequence(Map(Services, "qdrant"), "ports"));
@@ -116,7 +116,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Migrations_AreADeployStepThatGatesTheApiAndTheWorkers()
+    public void Migrations_are_a_deploy_step_that_gates_the_api_and_the_workers()
     {
         var migrate = Map(Services, "migrate");
         Assert.Equal(["migrate"], Sequence(migrate, "command"));
@@ -131,7 +131,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Environment_SelectsTheDistributedStores_AndTheApiOnlyEnqueues()
+    public void Environment_selects_the_distributed_stores_and_the_api_only_enqueues()
     {
         foreach (var service in new[] { "api", "indexer", "migrate" })
         {
@@ -150,7 +150,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Indexer_StopsGracefully_AfterHangfiresShutdownTimeout()
+    public void Indexer_stops_gracefully_after_hangfires_shutdown_timeout()
     {
         var indexer = Map(Services, "indexer");
         var grace = TimeSpan.FromSeconds(int.Parse(Scalar(indexer, "stop_grace_period")!.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));
@@ -160,7 +160,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Volumes_ShareZoosAndUploadsBetweenTheApiAndTheWorkers()
+    public void Volumes_share_zoos_and_uploads_between_the_api_and_the_workers()
     {
         Assert.Equal(["know2vec-data", "postgres-data", "qdrant-storage", "zoos"],
             Map(Root, "volumes").Children.Keys.Cast<YamlScalarNode>().Select(k => k.Value!).Order(StringComparer.Ordinal));
@@ -174,7 +174,7 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Images_AreBuiltFromTheDockerfilesTargets()
+    public void Images_are_built_from_the_dockerfiles_targets()
     {
         var dockerfile = File.ReadAllText(Path.Combine(RepoPaths.Root, "Dockerfile"));
         Assert.Equal("api", Scalar(Map(Map(Services, "api"), "build"), "target"));

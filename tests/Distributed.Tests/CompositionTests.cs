@@ -49,7 +49,7 @@ public sealed class CompositionTests
     };
 
     [Fact]
-    public void Distributed_PicksPostgresQdrantAndHangfirePostgreSql()
+    public void Distributed_picks_postgres_qdrant_and_hangfire_postgre_sql()
     {
         using var provider = Build(Distributed());
 
@@ -66,7 +66,7 @@ public sealed class CompositionTests
     }
 
     [Fact]
-    public void Embedded_IsTheDefault()
+    public void Embedded_is_the_default()
     {
         using var provider = Build(new Dictionary<string, string?>
         {
@@ -80,7 +80,7 @@ public sealed class CompositionTests
     }
 
     [Fact]
-    public void HostShutdownTimeout_IsAboveHangfires()
+    public void HostShutdownTimeout_is_above_hangfires()
     {
         using var provider = Build(Distributed(), worker: true);
 
@@ -91,7 +91,7 @@ public sealed class CompositionTests
     }
 
     [Fact]
-    public void Postgres_WithoutAConnectionString_FailsValidationAtStart()
+    public void Postgres_without_a_connection_string_fails_validation_at_start()
     {
         var settings = Distributed();
         settings.Remove("Know2Vec:Postgres:ConnectionString");

@@ -24,7 +24,7 @@ public sealed class TwoWorkerEndToEndTests(ITestOutputHelper output)
     ];
 
     [PostgresFact]
-    public async Task TwoWorkers_IndexEveryModelOnce_AndAKilledWorkersJobIsTakenOverByTheOther()
+    public async Task TwoWorkers_index_every_model_once_and_a_killed_workers_job_is_taken_over_by_the_other()
     {
         await using var deployment = DistributedDeployment.Create();
         var migrate = await deployment.MigrateAsync();

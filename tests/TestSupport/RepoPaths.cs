@@ -1,20 +1,24 @@
 using System.Runtime.CompilerServices;
 
-namespace Know2Vec.Distributed.Tests;
+namespace Know2Vec.TestSupport;
 
-/// <summary>Where the repository and the built Api and Indexer are.</summary>
+/// <summary>Where the repository, its committed zoo and samples, and the built executables are.</summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
     public static string ZooManifests => Path.Combine(Root, "zoo-manifests");
 
-    /// <summary>Debug or Release: the configuration this test assembly was built in, which built the hosts too.</summary>
+    /// <summary>Debug or Release: the configuration the test assembly was built in, which built the hosts too.</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     public static string ApiDll => Built("Api", "Know2Vec.Api.dll");
 
     public static string IndexerDll => Built("Indexer", "Know2Vec.Indexer.dll");
+
+    /// <summary>A committed sample image: zoo-manifests/samples/{dataset}/{class}/{index:00}.png.</summary>
+    public static string Sample(string dataset, string @class, int index) =>
+        Path.Combine(ZooManifests, "samples", dataset, @class, $"{index:00}.png");
 
     private static string Built(string project, string dll)
     {
@@ -34,6 +38,7 @@ public static class RepoPaths
                 }
             }
         }
+
         throw new InvalidOperationException("Know2Vec.sln not found above the test assembly.");
     }
 }
