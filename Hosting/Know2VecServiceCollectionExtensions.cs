@@ -151,6 +151,7 @@ public static class Know2VecServiceCollectionExtensions
         });
         services.AddSingleton<IModelIndexer, ModelIndexer>();
         services.AddSingleton<ClassifierCache>();
+        services.AddSingleton<ModelRunner>();
         services.AddSingleton<ForwardPassReranker>();
         services.AddSingleton<IQueryService, QueryService>();
     }

@@ -1,5 +1,6 @@
 using Know2Vec.Api.Features.Zoos;
 using Know2Vec.Core.Imaging;
+using Know2Vec.Core.Inference;
 using Know2Vec.Core.Querying;
 using Know2Vec.Core.Zoo;
 using Microsoft.AspNetCore.Diagnostics;
@@ -65,6 +66,23 @@ internal sealed partial class ProblemExceptionHandler(
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The upload is invalid",
+        },
+        InvalidRequestException request => new HttpValidationProblemDetails(request.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is invalid",
+        },
+        ModelNotFoundException missing => new ProblemDetails
+        {
+            Status = StatusCodes.Status404NotFound,
+            Title = "Model not found",
+            Detail = $"There is no model with id '{missing.ModelId}' (ids are \"{{zooId}}:{{name}}\").",
+        },
+        ModelNotRunnableException notRunnable => new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "The model cannot be run",
+            Detail = notRunnable.Message,
         },
         InvalidQueryException query => new HttpValidationProblemDetails(query.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
         {

@@ -19,7 +19,15 @@ public sealed class ClassifierCache(OnnxSessionFactory sessions) : IDisposable
         // The declaration as JSON: its lists compare by value that way.
         var key = (path, sha256, JsonSerializer.Serialize(input, ManifestValidator.JsonOptions));
         var lazy = _classifiers.GetOrAdd(key, k => new Lazy<OnnxClassifier>(
-            () => new OnnxClassifier(k.Path, sessions, input), LazyThreadSafetyMode.ExecutionAndPublication));
+            () =>
+            {
+                // The file must still be the one that was indexed: a replaced file is never run under the old record.
+                var actual = ManifestValidator.Sha256Of(k.Path);
+                return string.Equals(actual, k.Sha256, StringComparison.OrdinalIgnoreCase)
+                    ? new OnnxClassifier(k.Path, sessions, input)
+                    : throw new InvalidDataException($"the file changed since it was catalogued (sha256 {actual}, catalogued {k.Sha256})");
+            },
+            LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;

@@ -14,7 +14,7 @@ namespace Know2Vec.Core.Querying;
 /// classes (labels, or pseudo-classes) — brute-force quality for k forward passes instead of one
 /// per zoo model. Models below the top k keep their order.
 /// </summary>
-public sealed partial class ForwardPassReranker(ICatalog catalog, ClassifierCache classifiers, ILogger<ForwardPassReranker> logger)
+public sealed partial class ForwardPassReranker(ICatalog catalog, ModelRunner runner, ILogger<ForwardPassReranker> logger)
 {
     /// <summary>Largest k accepted (each is a forward pass over all query images).</summary>
     public const int MaxModels = 20;
@@ -34,22 +34,18 @@ public sealed partial class ForwardPassReranker(ICatalog catalog, ClassifierCach
         var top = new List<QueryHit>();
         foreach (var hit in hits.Take(k))
         {
-            var model = hit.Model;
-            var path = zooRoots.TryGetValue(model.ZooId, out var root) ? ManifestValidator.ResolveUnderRoot(root, model.File) : null;
             double? score = null;
-            if (path is not null && File.Exists(path))
+            try
             {
-                try
+                if (zooRoots.TryGetValue(hit.Model.ZooId, out var root) && runner.ClassifierFor(hit.Model, root) is { } classifier)
                 {
-                    var input = JsonSerializer.Deserialize<ManifestInput>(model.InputJson, ManifestValidator.JsonOptions)!;
-                    var logits = classifiers.Get(path, model.Sha256, input).Predict(images, cancellationToken);
-                    score = LogMe.ScoreLogits(logits, classes);
+                    score = LogMe.ScoreLogits(classifier.Predict(images, cancellationToken), classes);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // One model that cannot run (file replaced, session failure) must not fail the query.
-                    LogModelFailed(logger, hit.ModelId, e);
-                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One model that cannot run (file replaced, session failure) must not fail the query.
+                LogModelFailed(logger, hit.ModelId, e);
             }
 
             top.Add(hit with { ForwardScore = score });

@@ -130,7 +130,7 @@ public static class EvalHarness
             methods.Add(new ServiceMethod(MethodNames.Know2VecUnlabelled, defaultService.Service, models, labelled: false));
             // The shipped reranker, over the default service's catalog (it finds each model's file from its record and zoo).
             methods.Add(new RerankMethod(MethodNames.Know2VecRerank, defaultMethod, options.RerankTop, models, new ForwardPassReranker(
-                defaultService.Catalog, rerankClassifiers, NullLogger<ForwardPassReranker>.Instance)));
+                defaultService.Catalog, new ModelRunner(defaultService.Catalog, rerankClassifiers), NullLogger<ForwardPassReranker>.Instance)));
 
             var evalQueries = queries.Select((q, i) => MakeQuery(data, i, q, tasks)).ToList();
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Know2Vec.Api.Features.Models;
 using Know2Vec.Api.Hosting;
 using Know2Vec.Core.Catalog;
@@ -81,74 +80,27 @@ internal sealed class QueryForm
     [FromForm(Name = "rerank")]
     public string? Rerank { get; init; }
 
-    /// <exception cref="InvalidQueryException">A field is not a number, too many images, or an image cannot be decoded.</exception>
+    /// <exception cref="InvalidRequestException">A field is not a number, too many images, or an image cannot be decoded.</exception>
     public async Task<QueryRequest> ToRequestAsync(ImageDecoder decoder, Know2VecLimits limits, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var files = Images.GetFiles("images");
-        // Counted before any decoding, which is the expensive part.
-        if (files.Count > limits.MaxImagesPerQuery)
-        {
-            errors["images"] = [$"At most {limits.MaxImagesPerQuery} images per query (Know2Vec:Limits:MaxImagesPerQuery); got {files.Count}."];
-        }
-        var topK = ParseWholeNumber(TopK, "topK", QueriesApi.DefaultTopK, errors);
-        var rerank = ParseWholeNumber(Rerank, "rerank", 0, errors);
+        var files = FormReading.ImageFiles(Images, limits, errors);
+        var topK = FormReading.WholeNumber(TopK, "topK", QueriesApi.DefaultTopK, errors);
+        var rerank = FormReading.WholeNumber(Rerank, "rerank", 0, errors);
         if (!ModelsApi.TryParseMaxParameters(MaxParameters, out var maxParameters, out var maxError))
         {
             errors["maxParameters"] = [maxError];
         }
-        ThrowIfAny(errors);
 
-        var decoded = new List<GrayImage>(files.Count);
-        for (var i = 0; i < files.Count; i++)
-        {
-            try
-            {
-                decoded.Add(decoder.Decode(await ReadAllAsync(files[i], cancellationToken)));
-            }
-            catch (ImageDecodeException e)
-            {
-                // The decoder's messages are written for clients; the file name tells which upload it was.
-                errors[$"images[{i}]"] = [$"'{files[i].FileName}': {e.Message}"];
-            }
-        }
-        ThrowIfAny(errors);
+        FormReading.ThrowIfAny(errors);
+        var decoded = await FormReading.DecodeAsync(files, decoder, errors, cancellationToken);
+        FormReading.ThrowIfAny(errors);
 
         var labels = Labels is { Count: > 0 } given ? given.Select(l => l ?? "").ToArray() : null;
         return new QueryRequest(decoded, labels, topK, new ModelFilter(Blank(Zoo), Blank(Architecture), Blank(Tag), maxParameters), rerank);
     }
 
-    private static int ParseWholeNumber(string? text, string field, int fallback, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-        errors[field] = [$"'{text}' is not a whole number."];
-        return fallback;
-    }
-
-    private static void ThrowIfAny(Dictionary<string, string[]> errors)
-    {
-        if (errors.Count > 0)
-        {
-            throw new InvalidQueryException(errors);
-        }
-    }
-
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
-
-    private static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken cancellationToken)
-    {
-        var bytes = new byte[file.Length];
-        await using var stream = file.OpenReadStream();
-        await stream.ReadExactlyAsync(bytes, cancellationToken);
-        return bytes;
-    }
 }
 
 /// <summary>Models ranked best first, and where the time went.</summary>

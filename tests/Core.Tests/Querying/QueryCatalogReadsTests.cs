@@ -34,7 +34,7 @@ public sealed class QueryCatalogReadsTests(MethodFixture fixture) : IDisposable
         using var queries = new QueryService(
             fixture.Featurizer, _store.Alignment, _store.Index, catalog,
             Options.Create(new QueryOptions { Candidates = candidates, MaxTopK = 1000 }),
-            new ForwardPassReranker(catalog, classifiers, NullLogger<ForwardPassReranker>.Instance));
+            new ForwardPassReranker(catalog, new ModelRunner(catalog, classifiers), NullLogger<ForwardPassReranker>.Instance));
         var (images, truth) = fixture.FashionTestImages([1, 8], perClass: 3);
         var request = new QueryRequest(images, truth.Select(c => $"c{c}").ToList(), TopK: candidates, ModelFilter.None, Rerank: 5);
 
@@ -77,7 +77,7 @@ public sealed class QueryCatalogReadsTests(MethodFixture fixture) : IDisposable
         using var classifiers = new ClassifierCache(fixture.Sessions);
         using var queries = new QueryService(
             fixture.Featurizer, _store.Alignment, _store.Index, _store.Catalog, Options.Create(new QueryOptions()),
-            new ForwardPassReranker(_store.Catalog, classifiers, NullLogger<ForwardPassReranker>.Instance));
+            new ForwardPassReranker(_store.Catalog, new ModelRunner(_store.Catalog, classifiers), NullLogger<ForwardPassReranker>.Instance));
         var (images, truth) = fixture.FashionTestImages([1, 8], perClass: 3);
 
         var result = await queries.QueryAsync(new QueryRequest(images, truth.Select(c => $"c{c}").ToList(), 2, ModelFilter.None, Rerank: 2), CancellationToken.None);
