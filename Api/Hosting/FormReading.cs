@@ -30,10 +30,10 @@ internal static class FormReading
     }
 
     /// <summary>Decodes every file; an undecodable one is a problem under <c>images[i]</c> naming the file.</summary>
-    public static async Task<List<GrayImage>> DecodeAsync(
+    public static async Task<List<RasterImage>> DecodeAsync(
         IReadOnlyList<IFormFile> files, ImageDecoder decoder, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
     {
-        var decoded = new List<GrayImage>(files.Count);
+        var decoded = new List<RasterImage>(files.Count);
         for (var i = 0; i < files.Count; i++)
         {
             try

@@ -11,8 +11,9 @@ public sealed class FeaturizerOptions
     public const string SectionName = "Know2Vec:Featurizer";
 
     /// <summary>
-    /// Map x → 1 − x before encoding. Our images are white-on-black (Fashion-MNIST style);
-    /// ImageNet-like dark-on-light raised retrieval top-1 from 0.63 to 0.90 in the feasibility run.
+    /// Map x → 1 − x before encoding grey images. Our grey images are white-on-black (Fashion-MNIST
+    /// style); ImageNet-like dark-on-light raised retrieval top-1 from 0.63 to 0.90 in the feasibility
+    /// run. Colour images are never inverted (they are photos and drawings as ImageNet's are).
     /// </summary>
     public bool InvertPolarity { get; set; } = true;
 

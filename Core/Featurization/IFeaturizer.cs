@@ -19,5 +19,5 @@ public interface IFeaturizer
     /// <param name="images">The images; may be empty.</param>
     /// <param name="cancellationToken">Checked between batches and able to stop a running batch.</param>
     /// <returns>One array of <see cref="Dimension"/> floats per image.</returns>
-    float[][] Featurize(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default);
+    float[][] Featurize(IReadOnlyList<RasterImage> images, CancellationToken cancellationToken = default);
 }

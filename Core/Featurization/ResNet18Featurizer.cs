@@ -72,7 +72,7 @@ public sealed partial class ResNet18Featurizer : IFeaturizer, IDisposable
     public TimeSpan LoadTime { get; }
 
     /// <inheritdoc/>
-    public float[][] Featurize(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default)
+    public float[][] Featurize(IReadOnlyList<RasterImage> images, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         var features = new float[images.Count][];
@@ -102,7 +102,7 @@ public sealed partial class ResNet18Featurizer : IFeaturizer, IDisposable
         _resnet?.Dispose();
     }
 
-    private void FeaturizeInto(IReadOnlyList<GrayImage> images, float[][] features, float[] buffer, int batch, CancellationToken cancellationToken)
+    private void FeaturizeInto(IReadOnlyList<RasterImage> images, float[][] features, float[] buffer, int batch, CancellationToken cancellationToken)
     {
         using var runOptions = new RunOptions();
         // Terminate stops a batch that is already running; the token is also checked between batches.

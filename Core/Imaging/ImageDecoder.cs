@@ -5,7 +5,7 @@ using SkiaSharp;
 namespace Know2Vec.Core.Imaging;
 
 /// <summary>
-/// Decodes untrusted PNG/JPEG bytes into a <see cref="GrayImage"/>. Every failure surfaces as
+/// Decodes untrusted PNG/JPEG bytes into a <see cref="RasterImage"/>. Every failure surfaces as
 /// <see cref="ImageDecodeException"/>; thread-safe.
 /// </summary>
 public sealed class ImageDecoder
@@ -27,7 +27,7 @@ public sealed class ImageDecoder
     /// pixels become black (premultiplied alpha), matching the white-on-black convention of the zoo.
     /// </summary>
     /// <exception cref="ImageDecodeException">The bytes are not a complete, accepted image within the size limits.</exception>
-    public GrayImage Decode(ReadOnlySpan<byte> encoded)
+    public RasterImage Decode(ReadOnlySpan<byte> encoded)
     {
         if (encoded.IsEmpty)
         {
@@ -53,9 +53,11 @@ public sealed class ImageDecoder
                 $"The image is {width}×{height} pixels; the limit is {_options.MaxWidth}×{_options.MaxHeight}.");
         }
 
-        // Grey images decode straight to Gray8; colour ones are decoded natively, then converted.
+        // Grey images decode straight to Gray8 and stay one channel; colour ones decode to
+        // unpremultiplied RGBA and keep their colour, any transparency composited on white (cut-out
+        // photos and icons are drawn on white).
         var gray = codec.Info.ColorType == SKColorType.Gray8;
-        var info = new SKImageInfo(width, height, gray ? SKColorType.Gray8 : SKColorType.Rgba8888, gray ? SKAlphaType.Opaque : SKAlphaType.Premul);
+        var info = new SKImageInfo(width, height, gray ? SKColorType.Gray8 : SKColorType.Rgba8888, gray ? SKAlphaType.Opaque : SKAlphaType.Unpremul);
         using var decoded = new SKBitmap(info);
         var result = codec.GetPixels(info, decoded.GetPixels());
         if (result != SKCodecResult.Success)
@@ -67,17 +69,50 @@ public sealed class ImageDecoder
                 : "The image data is corrupt.");
         }
 
-        if (gray)
-        {
-            return Shrunk(ToGrayImage(decoded));
-        }
-
-        using var converted = decoded.Copy(SKColorType.Gray8)
-            ?? throw new ImageDecodeException(ImageDecodeError.Corrupt, "The image could not be converted to greyscale.");
-        return Shrunk(ToGrayImage(converted));
+        var image = gray ? FromGray8(decoded) : FromRgba(decoded);
+        return Shrunk(Oriented(image, codec.EncodedOrigin));
     }
 
-    private GrayImage Shrunk(GrayImage image)
+    /// <summary>The image as its camera meant it to be seen (the EXIF orientation of a JPEG applied).</summary>
+    internal static RasterImage Oriented(RasterImage image, SKEncodedOrigin origin)
+    {
+        if (origin is SKEncodedOrigin.TopLeft or SKEncodedOrigin.Default)
+        {
+            return image;
+        }
+
+        var (w, h) = (image.Width, image.Height);
+        var swap = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var (ow, oh) = swap ? (h, w) : (w, h);
+        var plane = w * h;
+        var pixels = new float[image.Pixels.Length];
+        for (var y = 0; y < h; y++)
+        {
+            for (var x = 0; x < w; x++)
+            {
+                // Where the stored pixel (x, y) lands in the displayed image.
+                var (dx, dy) = origin switch
+                {
+                    SKEncodedOrigin.TopRight => (w - 1 - x, y),
+                    SKEncodedOrigin.BottomRight => (w - 1 - x, h - 1 - y),
+                    SKEncodedOrigin.BottomLeft => (x, h - 1 - y),
+                    SKEncodedOrigin.LeftTop => (y, x),
+                    SKEncodedOrigin.RightTop => (h - 1 - y, x),
+                    SKEncodedOrigin.RightBottom => (h - 1 - y, w - 1 - x),
+                    SKEncodedOrigin.LeftBottom => (y, w - 1 - x),
+                    _ => (x, y),
+                };
+                for (var c = 0; c < image.Channels; c++)
+                {
+                    pixels[(c * plane) + (dy * ow) + dx] = image.Pixels[(c * plane) + (y * w) + x];
+                }
+            }
+        }
+
+        return new RasterImage(ow, oh, pixels, image.Channels);
+    }
+
+    private RasterImage Shrunk(RasterImage image)
     {
         var longest = Math.Max(image.Width, image.Height);
         if (longest <= _options.WorkingSize)
@@ -89,7 +124,7 @@ public sealed class ImageDecoder
         return ImageResize.Bilinear(image, Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
     }
 
-    private static GrayImage ToGrayImage(SKBitmap gray8)
+    private static RasterImage FromGray8(SKBitmap gray8)
     {
         var width = gray8.Width;
         var height = gray8.Height;
@@ -106,6 +141,31 @@ public sealed class ImageDecoder
             }
         }
 
-        return new GrayImage(width, height, pixels);
+        return new RasterImage(width, height, pixels);
+    }
+
+    /// <summary>Three planes from unpremultiplied RGBA, each pixel composited on white by its alpha.</summary>
+    private static RasterImage FromRgba(SKBitmap rgba)
+    {
+        var width = rgba.Width;
+        var height = rgba.Height;
+        var stride = rgba.RowBytes;
+        var bytes = rgba.GetPixelSpan();
+        var plane = width * height;
+        var pixels = new float[3 * plane];
+        for (var y = 0; y < height; y++)
+        {
+            var row = bytes.Slice(y * stride, width * 4);
+            for (var x = 0; x < width; x++)
+            {
+                var alpha = row[(4 * x) + 3] / 255f;
+                for (var c = 0; c < 3; c++)
+                {
+                    pixels[(c * plane) + (y * width) + x] = (alpha * row[(4 * x) + c] / 255f) + (1 - alpha);
+                }
+            }
+        }
+
+        return new RasterImage(width, height, pixels, 3);
     }
 }

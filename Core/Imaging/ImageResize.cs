@@ -9,16 +9,22 @@ namespace Know2Vec.Core.Imaging;
 public static class ImageResize
 {
     /// <summary>Returns <paramref name="image"/> resized to <paramref name="width"/>×<paramref name="height"/> (the same instance when the size already matches).</summary>
-    public static GrayImage Bilinear(GrayImage image, int width, int height)
+    public static RasterImage Bilinear(RasterImage image, int width, int height)
     {
         if (image.Width == width && image.Height == height)
         {
             return image;
         }
 
-        var pixels = new float[width * height];
-        Bilinear(image.Pixels, image.Width, image.Height, pixels, width, height);
-        return new GrayImage(width, height, pixels);
+        // Channel by channel: each plane is resized on its own.
+        var plane = width * height;
+        var pixels = new float[plane * image.Channels];
+        for (var c = 0; c < image.Channels; c++)
+        {
+            Bilinear(image.Plane(c), image.Width, image.Height, pixels.AsSpan(c * plane, plane), width, height);
+        }
+
+        return new RasterImage(width, height, pixels, image.Channels);
     }
 
     /// <summary>Resizes a row-major plane <paramref name="source"/> into <paramref name="destination"/>.</summary>

@@ -8,11 +8,11 @@ public static class RawImageSet
 {
     /// <summary>Reads every image of a raw file; pixels are scaled to 0..1 (byte / 255).</summary>
     /// <exception cref="InvalidDataException">The file length is not a multiple of H·W.</exception>
-    public static IReadOnlyList<GrayImage> Read(string path, int height, int width) =>
+    public static IReadOnlyList<RasterImage> Read(string path, int height, int width) =>
         Parse(File.ReadAllBytes(path), height, width);
 
     /// <summary>Parses raw bytes already in memory; see <see cref="Read"/>.</summary>
-    public static IReadOnlyList<GrayImage> Parse(ReadOnlySpan<byte> bytes, int height, int width)
+    public static IReadOnlyList<RasterImage> Parse(ReadOnlySpan<byte> bytes, int height, int width)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -22,10 +22,10 @@ public static class RawImageSet
             throw new InvalidDataException($"A raw image set of {height}×{width} images must be a multiple of {size} bytes long; got {bytes.Length}.");
         }
 
-        var images = new GrayImage[bytes.Length / size];
+        var images = new RasterImage[bytes.Length / size];
         for (var i = 0; i < images.Length; i++)
         {
-            images[i] = GrayImage.FromBytes(width, height, bytes.Slice(i * size, size));
+            images[i] = RasterImage.FromBytes(width, height, bytes.Slice(i * size, size));
         }
 
         return images;

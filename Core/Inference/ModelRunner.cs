@@ -45,7 +45,7 @@ public sealed class ModelRunner(ICatalog catalog, ClassifierCache classifiers)
     /// <summary>Runs an indexed model on <paramref name="images"/>; per image its <paramref name="topK"/> most probable classes (softmax of its outputs).</summary>
     /// <exception cref="ModelNotFoundException">No such model.</exception>
     /// <exception cref="ModelNotRunnableException">The model is not indexed, or its file cannot be run.</exception>
-    public async Task<ModelPredictions> PredictAsync(string modelId, IReadOnlyList<GrayImage> images, int topK, CancellationToken cancellationToken)
+    public async Task<ModelPredictions> PredictAsync(string modelId, IReadOnlyList<RasterImage> images, int topK, CancellationToken cancellationToken)
     {
         var model = await catalog.GetModelAsync(modelId, cancellationToken) ?? throw new ModelNotFoundException(modelId);
         if (model.Status != ModelStatus.Indexed)

@@ -18,6 +18,9 @@ public sealed class OnnxClassifier : IDisposable
 
     private readonly InferenceSession _session;
     private readonly int _maxBatch;
+    private readonly bool _bgr;
+    private readonly float[]? _mean;
+    private readonly float[]? _std;
 
     /// <param name="modelPath">The .onnx file.</param>
     /// <param name="sessions">Builds the session (provider, threading).</param>
@@ -41,10 +44,17 @@ public sealed class OnnxClassifier : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
         InputRange = inputRange;
         _maxBatch = maxBatch;
+        _bgr = string.Equals(declared?.Channels, "bgr", StringComparison.OrdinalIgnoreCase);
+        _mean = declared?.Mean?.ToArray();
+        _std = declared?.Std?.ToArray();
         _session = sessions.Create(modelPath);
         try
         {
             Input = DescribeInput(_session.InputMetadata, declared);
+            if ((_mean is not null && _mean.Length != Input.Channels) || (_std is not null && _std.Length != Input.Channels))
+            {
+                throw new ModelInputNotSupportedException($"input '{Input.Name}' has {Input.Channels} channels; mean and std must give one value per channel.");
+            }
             (OutputName, ClassCount) = DescribeOutput(_session.OutputMetadata);
         }
         catch
@@ -67,7 +77,7 @@ public sealed class OnnxClassifier : IDisposable
     public (float Min, float Max) InputRange { get; }
 
     /// <summary>Runs the model; returns one row of logits (raw first-output values) per image.</summary>
-    public float[][] Predict(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default)
+    public float[][] Predict(IReadOnlyList<RasterImage> images, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         var logits = new float[images.Count][];
@@ -130,37 +140,29 @@ public sealed class OnnxClassifier : IDisposable
 
     public void Dispose() => _session.Dispose();
 
-    /// <summary>Writes one image in the model's layout and value range.</summary>
-    internal void Fill(GrayImage image, Span<float> destination)
+    /// <summary>
+    /// Writes one image as the model is declared to take it: resized (bilinear, whole image) to its
+    /// size; one channel → the image's grey; three → its red, green, blue planes (in BGR order when
+    /// declared; a grey image repeated); 0..1 mapped onto the declared range; then (x − mean) / std per
+    /// channel when declared; in the model's layout.
+    /// </summary>
+    internal void Fill(RasterImage image, Span<float> destination)
     {
         var (h, w, c) = (Input.Height, Input.Width, Input.Channels);
-        var plane = ImageResize.Bilinear(image, w, h).Pixels;
+        var sized = ImageResize.Bilinear(c == 1 ? image.ToGrey() : image, w, h);
+        var plane = w * h;
         var (min, max) = InputRange;
         var span = max - min;
-        if (Input.Layout == ModelInputLayout.Nhwc)
+        var nhwc = Input.Layout == ModelInputLayout.Nhwc;
+        for (var k = 0; k < c; k++)
         {
-            for (var i = 0; i < plane.Length; i++)
+            var source = sized.IsGrey ? sized.Plane(0) : sized.Plane(_bgr ? 2 - k : k);
+            var (mean, std) = (_mean?[k] ?? 0f, _std?[k] ?? 1f);
+            for (var i = 0; i < plane; i++)
             {
-                var v = min + (plane[i] * span);
-                for (var k = 0; k < c; k++)
-                {
-                    destination[(i * c) + k] = v;
-                }
+                var v = ((min + (source[i] * span)) - mean) / std;
+                destination[nhwc ? (i * c) + k : (k * plane) + i] = v;
             }
-
-            return;
-        }
-
-        // NCHW, flat and NHW all start with a full plane; NCHW with 3 channels repeats it.
-        var first = destination[..plane.Length];
-        for (var i = 0; i < plane.Length; i++)
-        {
-            first[i] = min + (plane[i] * span);
-        }
-
-        for (var k = 1; k < c; k++)
-        {
-            first.CopyTo(destination.Slice(k * plane.Length, plane.Length));
         }
     }
 

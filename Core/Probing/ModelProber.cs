@@ -39,7 +39,7 @@ public sealed class ModelProber(IFeaturizer featurizer, ProbePool pool, IOptions
         var reached = nodes.Select(n => n.Count > 0).ToArray();
 
         // Every image to featurize, in one batch: all nodes, then the boundary samples.
-        var images = new List<GrayImage>();
+        var images = new List<RasterImage>();
         var nodeSlices = new (int Start, int Count)[classes];
         for (var c = 0; c < classes; c++)
         {
@@ -110,7 +110,7 @@ public sealed class ModelProber(IFeaturizer featurizer, ProbePool pool, IOptions
     }
 
     /// <summary>All pairs bisected together: one model run per step over every pair's midpoint.</summary>
-    private IEnumerable<GrayImage> Bisect(OnnxClassifier model, List<(int I, int J)> pairs, List<int>[] nodes, CancellationToken cancellationToken)
+    private IEnumerable<RasterImage> Bisect(OnnxClassifier model, List<(int I, int J)> pairs, List<int>[] nodes, CancellationToken cancellationToken)
     {
         var lo = new float[pairs.Count];
         var hi = Enumerable.Repeat(1f, pairs.Count).ToArray();
@@ -136,7 +136,7 @@ public sealed class ModelProber(IFeaturizer featurizer, ProbePool pool, IOptions
     }
 
     /// <summary>(1 - t)·a + t·b, pixel by pixel (both images have the probe pool's size).</summary>
-    internal static GrayImage Mix(GrayImage a, GrayImage b, float t)
+    internal static RasterImage Mix(RasterImage a, RasterImage b, float t)
     {
         var pixels = new float[a.Pixels.Length];
         for (var i = 0; i < pixels.Length; i++)
@@ -144,7 +144,7 @@ public sealed class ModelProber(IFeaturizer featurizer, ProbePool pool, IOptions
             pixels[i] = ((1 - t) * a.Pixels[i]) + (t * b.Pixels[i]);
         }
 
-        return new GrayImage(a.Width, a.Height, pixels);
+        return new RasterImage(a.Width, a.Height, pixels, a.Channels);
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)

@@ -10,7 +10,7 @@ namespace Know2Vec.Core.Probing;
 /// </summary>
 public sealed class ProbePool
 {
-    public ProbePool(string version, IReadOnlyList<GrayImage> images)
+    public ProbePool(string version, IReadOnlyList<RasterImage> images)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
         if (images.Count == 0)
@@ -25,7 +25,7 @@ public sealed class ProbePool
     /// <summary>Recorded with every knowledge tensor, so that a changed pool is visible.</summary>
     public string Version { get; }
 
-    public IReadOnlyList<GrayImage> Images { get; }
+    public IReadOnlyList<RasterImage> Images { get; }
 
     /// <summary>Reads index.json (version, count, height, width, file, sha256) and the image file beside it; checks size and sha256.</summary>
     public static ProbePool Load(string directory)

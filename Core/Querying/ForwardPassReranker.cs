@@ -21,7 +21,7 @@ public sealed partial class ForwardPassReranker(ICatalog catalog, ModelRunner ru
 
     /// <summary>Returns <paramref name="hits"/> with the first <paramref name="k"/> re-ordered by LogME (their <see cref="QueryHit.ForwardScore"/> set).</summary>
     public async Task<IReadOnlyList<QueryHit>> RerankAsync(
-        IReadOnlyList<QueryHit> hits, int k, IReadOnlyList<GrayImage> images, IReadOnlyList<int> classes, CancellationToken cancellationToken)
+        IReadOnlyList<QueryHit> hits, int k, IReadOnlyList<RasterImage> images, IReadOnlyList<int> classes, CancellationToken cancellationToken)
     {
         if (k <= 1 || hits.Count == 0 || classes.Distinct().Count() < 2)
         {

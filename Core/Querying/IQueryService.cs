@@ -8,7 +8,7 @@ namespace Know2Vec.Core.Querying;
 /// many models to return, filters, and optionally how many of the top models to re-rank by running
 /// them on the samples (0 = none).
 /// </summary>
-public sealed record QueryRequest(IReadOnlyList<GrayImage> Images, IReadOnlyList<string>? Labels, int TopK, ModelFilter Filter, int Rerank = 0);
+public sealed record QueryRequest(IReadOnlyList<RasterImage> Images, IReadOnlyList<string>? Labels, int TopK, ModelFilter Filter, int Rerank = 0);
 
 /// <summary>Which class of the model best matches a class (or pseudo-class) of the query.</summary>
 public sealed record ClassMatch(string QueryClass, string ModelClass, float Similarity);

@@ -207,7 +207,20 @@ public static class ManifestValidator
         {
             try
             {
-                ModelInputResolver.Resolve(input.Name, input.Dimensions, input.SymbolicNames, model.Input, maxInputValues);
+                var spec = ModelInputResolver.Resolve(input.Name, input.Dimensions, input.SymbolicNames, model.Input, maxInputValues);
+                var declaredInput = model.Input;
+                if (declaredInput.Channels is { } order && (order == "gray") != (spec.Channels == 1))
+                {
+                    problems.Add(new ManifestProblem($"{at}/input/channels", $"model '{model.Id}': declares channels '{order}'; the file's input '{input.Name}' has {spec.Channels} channel(s)."));
+                }
+
+                foreach (var (name, values) in new[] { ("mean", declaredInput.Mean), ("std", declaredInput.Std) })
+                {
+                    if (values is not null && values.Count != spec.Channels)
+                    {
+                        problems.Add(new ManifestProblem($"{at}/input/{name}", $"model '{model.Id}': {name} gives {values.Count} value(s); the file's input '{input.Name}' has {spec.Channels} channel(s)."));
+                    }
+                }
             }
             catch (ModelInputNotSupportedException e)
             {

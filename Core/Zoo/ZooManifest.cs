@@ -25,11 +25,21 @@ public sealed record ManifestModel(
     double? Accuracy = null);
 
 /// <summary>What the model expects as input: shape without the batch dimension, and value range.</summary>
+/// <param name="Shape">The input's shape without the batch, in the file's order.</param>
+/// <param name="Range">[min, max]: pixel intensities 0..1 are mapped onto it (before mean/std).</param>
+/// <param name="Layout">NCHW, NHWC or flat; inferred from the file when absent.</param>
+/// <param name="Polarity">How the training images look (documentation only).</param>
+/// <param name="Channels">rgb (default for 3 channels), bgr, or gray (1 channel).</param>
+/// <param name="Mean">Per-channel mean subtracted after the range mapping, in the range's units (e.g. ImageNet's).</param>
+/// <param name="Std">Per-channel standard deviation divided by after subtracting <paramref name="Mean"/>.</param>
 public sealed record ManifestInput(
     IReadOnlyList<int> Shape,
     IReadOnlyList<float> Range,
     string? Layout = null,
-    string? Polarity = null)
+    string? Polarity = null,
+    string? Channels = null,
+    IReadOnlyList<float>? Mean = null,
+    IReadOnlyList<float>? Std = null)
 {
     /// <summary>The declared value range as a pair.</summary>
     [JsonIgnore]

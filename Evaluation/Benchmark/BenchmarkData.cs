@@ -27,7 +27,7 @@ public sealed class BenchmarkData
     public const string MetaTest = "meta-test";
 
     private readonly string _benchmarkDirectory;
-    private readonly ConcurrentDictionary<string, IReadOnlyList<GrayImage>> _images = new();
+    private readonly ConcurrentDictionary<string, IReadOnlyList<RasterImage>> _images = new();
 
     private BenchmarkData(string zooManifestsDirectory, ZooManifest manifest, TasksFile tasks, GroundTruth groundTruth)
     {
@@ -79,19 +79,19 @@ public sealed class BenchmarkData
     }
 
     /// <summary>All images of an image set (cached), pixels in 0..1.</summary>
-    public IReadOnlyList<GrayImage> Images(string imageSetId) => _images.GetOrAdd(imageSetId, id =>
+    public IReadOnlyList<RasterImage> Images(string imageSetId) => _images.GetOrAdd(imageSetId, id =>
     {
         var set = ImageSets[id];
         return RawImageSet.Read(Path.Combine(_benchmarkDirectory, set.File), set.Height, set.Width);
     });
 
     /// <summary>The task's held-out test images and each one's index into the task's classes (= the models' output index).</summary>
-    public (IReadOnlyList<GrayImage> Images, int[] ClassIndex) TestSet(BenchmarkTask task)
+    public (IReadOnlyList<RasterImage> Images, int[] ClassIndex) TestSet(BenchmarkTask task)
     {
         var setId = $"{task.Dataset}-test";
         var labels = ImageSets[setId].Labels;
         var all = Images(setId);
-        var images = new List<GrayImage>();
+        var images = new List<RasterImage>();
         var classIndex = new List<int>();
         for (var i = 0; i < labels.Count; i++)
         {
@@ -107,7 +107,7 @@ public sealed class BenchmarkData
     }
 
     /// <summary>The images of a query set, in order, with their dataset classes.</summary>
-    public IReadOnlyList<GrayImage> QueryImages(BenchmarkQuery query)
+    public IReadOnlyList<RasterImage> QueryImages(BenchmarkQuery query)
     {
         var all = Images(query.ImageSet);
         return query.Indices.Select(i => all[i]).ToList();

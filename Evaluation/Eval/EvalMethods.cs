@@ -24,7 +24,7 @@ internal sealed record EvalQuery(
     int Index,
     BenchmarkQuery Query,
     BenchmarkTask Task,
-    IReadOnlyList<GrayImage> Images,
+    IReadOnlyList<RasterImage> Images,
     int[] LabelIndex,
     string[] OpaqueLabels,
     IReadOnlySet<string> LabelNames);

@@ -1,4 +1,5 @@
 using System.Net;
+using Google.Protobuf;
 
 namespace Know2Vec.Api.Tests;
 
@@ -64,6 +65,50 @@ public sealed class ModelPredictionsTests
         Assert.Contains("indexing failed", failed.GetProperty("detail").GetString());
         await TestData.AssertProblemAsync(
             await client.PostAsync("/models/try:nope/predictions", BenchmarkZoo.Query("fashion-mnist", ["bag"], perClass: 1, labelled: false)), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_colour_model_declared_NHWC_BGR_0_255_with_dynamic_size_tells_isoluminant_colours_apart()
+    {
+        using var dir = new TestDirectory();
+        await using var app = new Know2VecApp(dir);
+        using var client = app.CreateWriter();
+        // Its logits are the mean of each input channel: in BGR order class 0 is blue, 1 green, 2 red.
+        var onnx = TinyModels.PooledGemm(TinyModels.Image("N", "H", "W", 3), new float[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }, channelsLast: true).ToByteArray();
+        var model = TestData.Model("colours", "colours.onnx", sha256: Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)), labels: ["blue", "green", "red"]);
+        model.Remove("parameters"); // counted from the file
+        model["input"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["shape"] = new System.Text.Json.Nodes.JsonArray(32, 32, 3),
+            ["layout"] = "NHWC",
+            ["channels"] = "bgr",
+            ["range"] = new System.Text.Json.Nodes.JsonArray(0, 255),
+        };
+        var upload = new MultipartFormDataContent
+        {
+            { new StringContent(TestData.Manifest("Colours", model)), "manifest" },
+            { TestData.File(onnx), "files", "colours.onnx" },
+        };
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/zoos", upload)).StatusCode);
+        await BenchmarkZoo.WaitUntilIndexedAsync(client, "colours");
+        var described = await TestData.ReadJsonAsync(await client.GetAsync("/models/colours:colours"), HttpStatusCode.OK);
+        Assert.Equal("indexed", described.GetProperty("status").GetString());
+        Assert.Equal(12, described.GetProperty("parameters").GetInt64()); // 3×3 weights + 3 biases, counted
+
+        // Red, green and blue squares of equal grey value (85, 43, 223 in their channel): a grey pipeline sees three identical images.
+        var squares = new MultipartFormDataContent();
+        foreach (var (name, color) in new[] { ("red", new SkiaSharp.SKColor(85, 0, 0)), ("green", new SkiaSharp.SKColor(0, 43, 0)), ("blue", new SkiaSharp.SKColor(0, 0, 223)) })
+        {
+            using var bitmap = new SkiaSharp.SKBitmap(24, 24);
+            bitmap.Erase(color);
+            using var png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            squares.Add(TestData.File(png.ToArray(), "image/png"), "images", $"{name}.png");
+        }
+
+        var answer = await TestData.ReadJsonAsync(await client.PostAsync("/models/colours:colours/predictions", squares), HttpStatusCode.OK);
+
+        Assert.Equal(["red", "green", "blue"], answer.GetProperty("predictions").EnumerateArray()
+            .Select(p => p.GetProperty("top")[0].GetProperty("label").GetString()!).ToArray());
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Know2Vec.Core.Tests;
 
 public sealed class FeaturizerInputTests
 {
-    private static float[] Fill(GrayImage image, FeaturizerOptions options)
+    private static float[] Fill(RasterImage image, FeaturizerOptions options)
     {
         var tensor = new float[FeaturizerInput.ImageLength];
         FeaturizerInput.Fill(image, options, tensor);

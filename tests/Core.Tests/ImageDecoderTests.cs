@@ -27,7 +27,7 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
-    public void Rgb_png_decodes_to_luminance()
+    public void Rgb_png_keeps_its_colour_and_transparency_is_composited_on_white()
     {
         using var bitmap = new SKBitmap(new SKImageInfo(4, 2, SKColorType.Rgba8888, SKAlphaType.Premul));
         bitmap.SetPixel(0, 0, SKColors.White);
@@ -36,12 +36,15 @@ public sealed class ImageDecoderTests
         bitmap.SetPixel(3, 0, new SKColor(255, 0, 0));
         bitmap.SetPixel(0, 1, new SKColor(0, 255, 0));
         bitmap.SetPixel(1, 1, new SKColor(0, 0, 255));
-        bitmap.SetPixel(2, 1, SKColors.White.WithAlpha(0)); // transparent → black
+        bitmap.SetPixel(2, 1, SKColors.Black.WithAlpha(0)); // transparent → the white background
         bitmap.SetPixel(3, 1, new SKColor(40, 40, 40));
 
         var image = _decoder.Decode(TestImages.Encode(bitmap, SKEncodedImageFormat.Png));
 
-        Assert.Equal((4, 2), (image.Width, image.Height));
+        Assert.Equal((4, 2, 3), (image.Width, image.Height, image.Channels));
+        // Red stays red: 1 in the red plane, 0 in green and blue.
+        Assert.Equal((1f, 0f, 0f), (image.Plane(0)[3], image.Plane(1)[3], image.Plane(2)[3]));
+        Assert.Equal((0f, 1f, 0f), (image.Plane(0)[4], image.Plane(1)[4], image.Plane(2)[4]));
         Assert.Equal(1f, image[0, 0], 1e-6f);
         Assert.Equal(0f, image[1, 0], 1e-6f);
         Assert.Equal(128 / 255f, image[2, 0], 1.01f / 255);
@@ -49,7 +52,8 @@ public sealed class ImageDecoderTests
         // Green is the brightest primary and blue the darkest under any luma weighting.
         Assert.True(image[0, 1] > image[3, 0] && image[3, 0] > image[1, 1], string.Join(", ", image.Pixels));
         Assert.InRange(image[0, 1], 0.55f, 0.75f);
-        Assert.Equal(0f, image[2, 1], 1e-6f);
+        Assert.Equal(1f, image[2, 1], 1e-6f);
+        Assert.Equal(image[0, 1], image.ToGrey().Pixels[4], 1e-6f);
     }
 
     [Fact]

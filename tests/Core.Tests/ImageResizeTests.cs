@@ -29,7 +29,7 @@ public sealed class ImageResizeTests
     {
         // 2 pixels [0, 1] → 4 pixels; centres at 0.25, 0.75, 1.25, 1.75 in source pixels
         // (edge pixels clamp): 0, 0.25, 0.75, 1.
-        var resized = ImageResize.Bilinear(new GrayImage(2, 1, [0f, 1f]), 4, 1);
+        var resized = ImageResize.Bilinear(new RasterImage(2, 1, [0f, 1f]), 4, 1);
 
         Assert.Equal([0f, 0.25f, 0.75f, 1f], resized.Pixels);
     }

@@ -140,10 +140,10 @@ public sealed class OnnxClassifierTests
     private static OnnxClassifier Load(ModelProto model, (float, float)? range = null, int maxBatch = OnnxClassifier.DefaultMaxBatch) =>
         new(TinyModels.Write(model), Sessions, range, maxBatch);
 
-    private static GrayImage[] Images() =>
+    private static RasterImage[] Images() =>
         [TestImages.Noise(28, 28, 1), TestImages.Noise(28, 28, 2), TestImages.Shapes()[0], TestImages.Constant(28, 28, 1f), TestImages.Constant(28, 28, 0f)];
 
-    private static void AssertLogits(IReadOnlyList<GrayImage> images, float[,] weights, float[] bias, int channels, (float Min, float Max) range, float[][] actual)
+    private static void AssertLogits(IReadOnlyList<RasterImage> images, float[,] weights, float[] bias, int channels, (float Min, float Max) range, float[][] actual)
     {
         Assert.Equal(images.Count, actual.Length);
         for (var n = 0; n < images.Count; n++)

@@ -9,7 +9,7 @@ internal static class TestImages
     public const int Side = 28;
 
     /// <summary>Twenty visibly different 28×28 shapes (anti-aliased by 4×4 supersampling).</summary>
-    public static IReadOnlyList<GrayImage> Shapes()
+    public static IReadOnlyList<RasterImage> Shapes()
     {
         Func<double, double, bool>[] shapes =
         [
@@ -37,7 +37,7 @@ internal static class TestImages
         return shapes.Select(Render).ToArray();
     }
 
-    public static GrayImage Render(Func<double, double, bool> inside)
+    public static RasterImage Render(Func<double, double, bool> inside)
     {
         var pixels = new float[Side * Side];
         for (var y = 0; y < Side; y++)
@@ -57,10 +57,10 @@ internal static class TestImages
             }
         }
 
-        return new GrayImage(Side, Side, pixels);
+        return new RasterImage(Side, Side, pixels);
     }
 
-    public static GrayImage Noise(int width, int height, int seed)
+    public static RasterImage Noise(int width, int height, int seed)
     {
         var random = new Random(seed);
         var pixels = new float[width * height];
@@ -69,10 +69,10 @@ internal static class TestImages
             pixels[i] = random.Next(256) / 255f;
         }
 
-        return new GrayImage(width, height, pixels);
+        return new RasterImage(width, height, pixels);
     }
 
-    public static GrayImage Constant(int width, int height, float value) =>
+    public static RasterImage Constant(int width, int height, float value) =>
         new(width, height, Enumerable.Repeat(value, width * height).ToArray());
 
     /// <summary>Encodes a bitmap with SkiaSharp (PNG, JPEG, WebP).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Zoo;
 using Know2Vec.Evaluation.Benchmark;
@@ -32,6 +33,66 @@ public sealed class DeclaredInputTests
         // Without a declaration the file alone cannot say what to feed.
         var e = Assert.Throws<ModelInputNotSupportedException>(() => new OnnxClassifier(path, sessions, (0f, 1f)));
         Assert.Contains("height and width are dynamic", e.Message);
+    }
+
+    [Fact]
+    public void Colour_reaches_a_model_declared_NHWC_BGR_0_255_with_dynamic_size()
+    {
+        // logits = per-channel mean of the input: class k is the model's channel k (blue, green, red in BGR order).
+        var path = TinyModels.Write(TinyModels.PooledGemm(
+            TinyModels.Image("N", "H", "W", 3), new float[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }, channelsLast: true));
+        var declared = new ManifestInput([32, 32, 3], [0f, 255f], Layout: "NHWC", Channels: "bgr");
+        using var classifier = new OnnxClassifier(path, FeaturizerFixture.CpuSessions(), declared);
+        string[] labels = ["blue", "green", "red"];
+
+        // Red, green and blue squares of (nearly) equal grey value: a grey pipeline could not tell them apart.
+        var squares = IsoluminantSquares();
+        var predicted = classifier.Predict(squares.Select(s => s.Image).ToList())
+            .Select(row => labels[Array.IndexOf(row, row.Max())]).ToArray();
+
+        Assert.Equal(squares.Select(s => s.Colour), predicted);
+        Assert.InRange(squares.Max(s => s.Image.ToGrey().Pixels[0]) - squares.Min(s => s.Image.ToGrey().Pixels[0]), 0, 1.5f / 255);
+        // The declared range is honoured: a pure channel of 85/255 arrives as 85.
+        Assert.Equal(85f, classifier.Predict([squares[0].Image])[0][2], 0.01f);
+    }
+
+    [Fact]
+    public void Mean_and_std_are_applied_per_channel_after_the_range()
+    {
+        var path = TinyModels.Write(TinyModels.PooledGemm(
+            TinyModels.Image("N", 3, "H", "W"), new float[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }));
+        var declared = new ManifestInput([3, 8, 8], [0f, 1f], Mean: [0.5f, 0.25f, 0f], Std: [0.5f, 0.25f, 2f]);
+        using var classifier = new OnnxClassifier(path, FeaturizerFixture.CpuSessions(), declared);
+
+        var white = new RasterImage(8, 8, Enumerable.Repeat(1f, 3 * 64).ToArray(), channels: 3);
+        var logits = classifier.Predict([white])[0];
+
+        Assert.Equal([(1 - 0.5f) / 0.5f, (1 - 0.25f) / 0.25f, (1 - 0f) / 2f], logits, new FloatTolerance(1e-5f));
+    }
+
+    /// <summary>Red, green and blue squares whose BT.601 grey values agree within a grey level.</summary>
+    internal static (string Colour, RasterImage Image)[] IsoluminantSquares() =>
+    [
+        ("red", Square(85, 0, 0)),
+        ("green", Square(0, 43, 0)),
+        ("blue", Square(0, 0, 223)),
+    ];
+
+    private static RasterImage Square(byte r, byte g, byte b)
+    {
+        const int side = 16;
+        var pixels = new float[3 * side * side];
+        Array.Fill(pixels, r / 255f, 0, side * side);
+        Array.Fill(pixels, g / 255f, side * side, side * side);
+        Array.Fill(pixels, b / 255f, 2 * side * side, side * side);
+        return new RasterImage(side, side, pixels, channels: 3);
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float obj) => 0;
     }
 
     [Theory]

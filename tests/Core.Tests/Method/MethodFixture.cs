@@ -61,11 +61,11 @@ public sealed class MethodFixture : IDisposable
     public OnnxClassifier Classifier(ManifestModel model) => new(PathOf(model), Sessions, model.Input.ValueRange);
 
     /// <summary>The first <paramref name="perClass"/> Fashion-MNIST test images of each dataset class, in class order.</summary>
-    public (List<GrayImage> Images, List<int> Classes) FashionTestImages(IReadOnlyList<int> classes, int perClass)
+    public (List<RasterImage> Images, List<int> Classes) FashionTestImages(IReadOnlyList<int> classes, int perClass)
     {
         var set = Benchmark.ImageSets["fashion-mnist-test"];
         var all = Benchmark.Images("fashion-mnist-test");
-        var images = new List<GrayImage>();
+        var images = new List<RasterImage>();
         var labels = new List<int>();
         foreach (var c in classes)
         {

@@ -76,7 +76,7 @@ public sealed class ModelProberTests(MethodFixture fixture)
         var nodes = ModelProber.SelectNodes(classifier.Predict(fixture.Pool.Images), knowledge.Classes, options.NodesPerClass);
         var step = MathF.Pow(2, -options.BisectionSteps);
 
-        var samples = new List<GrayImage>();
+        var samples = new List<RasterImage>();
         var pairs = new List<(int I, int J)>();
         for (var i = 0; i < knowledge.Classes; i++)
         {
@@ -254,8 +254,8 @@ public sealed class ModelProberTests(MethodFixture fixture)
     [Fact]
     public void Mix_interpolates_pixel_by_pixel()
     {
-        var a = new GrayImage(2, 1, [0f, 1f]);
-        var b = new GrayImage(2, 1, [1f, 0.5f]);
+        var a = new RasterImage(2, 1, [0f, 1f]);
+        var b = new RasterImage(2, 1, [1f, 0.5f]);
 
         Assert.Equal(a.Pixels, ModelProber.Mix(a, b, 0).Pixels);
         Assert.Equal(b.Pixels, ModelProber.Mix(a, b, 1).Pixels);
@@ -277,7 +277,7 @@ public sealed class ModelProberTests(MethodFixture fixture)
     }
 
     /// <summary>An independent bisection: the last t on from → to still predicted as class <paramref name="i"/>.</summary>
-    private static float Bisect(OnnxClassifier classifier, GrayImage from, GrayImage to, int i, int steps)
+    private static float Bisect(OnnxClassifier classifier, RasterImage from, RasterImage to, int i, int steps)
     {
         var (lo, hi) = (0f, 1f);
         for (var s = 0; s < steps; s++)
@@ -309,7 +309,7 @@ public sealed class ModelProberTests(MethodFixture fixture)
     private ModelProber Prober(ProbePool pool, ProbingOptions? options = null) =>
         new(fixture.Featurizer, pool, Options.Create(options ?? new ProbingOptions()));
 
-    private static int[] Predicted(OnnxClassifier classifier, params GrayImage[] images) =>
+    private static int[] Predicted(OnnxClassifier classifier, params RasterImage[] images) =>
         classifier.Predict(images).Select(ArgMax).ToArray();
 
     private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());

@@ -72,7 +72,7 @@ public sealed class ProbePoolTests
     [Fact]
     public void Pool_needs_a_version_and_an_image()
     {
-        var image = new GrayImage(2, 2, new float[4]);
+        var image = new RasterImage(2, 2, new float[4]);
 
         Assert.Throws<ArgumentException>(() => new ProbePool("v-test", []));
         Assert.Throws<ArgumentException>(() => new ProbePool(" ", [image]));

@@ -1,10 +1,10 @@
 using Google.Protobuf;
 using Onnx;
 
-namespace Know2Vec.Core.Tests;
+namespace Know2Vec.TestSupport;
 
 /// <summary>Hand-built ONNX classifiers with known weights (OnnxSharp protobuf types), for runner tests.</summary>
-internal static class TinyModels
+public static class TinyModels
 {
     private static readonly string Directory = System.IO.Directory.CreateTempSubdirectory("know2vec-tests-").FullName;
 
@@ -73,12 +73,28 @@ internal static class TinyModels
     /// logits = mean over height and width of each channel (GlobalAveragePool) · W: runs on any image
     /// size, so its file can leave height and width dynamic. <paramref name="weights"/> is [channels, classes].
     /// </summary>
-    public static ModelProto PooledGemm(ValueInfoProto input, float[,] weights)
+    /// <param name="input">The image input.</param>
+    /// <param name="weights">[channels, classes].</param>
+    /// <param name="channelsLast">The input is NHWC: a Transpose to NCHW comes first.</param>
+    public static ModelProto PooledGemm(ValueInfoProto input, float[,] weights, bool channelsLast = false)
     {
         var classes = weights.GetLength(1);
         var graph = new GraphProto { Name = "pooled" };
         graph.Input.Add(input);
-        graph.Node.Add(new NodeProto { OpType = "GlobalAveragePool", Input = { input.Name }, Output = { "pooled" } });
+        var pooledInput = input.Name;
+        if (channelsLast)
+        {
+            graph.Node.Add(new NodeProto
+            {
+                OpType = "Transpose",
+                Input = { input.Name },
+                Output = { "nchw" },
+                Attribute = { new AttributeProto { Name = "perm", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 0, 3, 1, 2 } } },
+            });
+            pooledInput = "nchw";
+        }
+
+        graph.Node.Add(new NodeProto { OpType = "GlobalAveragePool", Input = { pooledInput }, Output = { "pooled" } });
         graph.Node.Add(new NodeProto { OpType = "Flatten", Input = { "pooled" }, Output = { "flat" } });
         graph.Initializer.Add(FloatTensor("W", [weights.GetLength(0), classes], weights.Cast<float>()));
         graph.Initializer.Add(FloatTensor("B", [classes], new float[classes]));
