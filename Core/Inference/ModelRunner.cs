@@ -25,7 +25,8 @@ public sealed record ImagePrediction(int Index, IReadOnlyList<(string Label, flo
 public sealed record ModelPredictions(ModelRecord Model, IReadOnlyList<ImagePrediction> Images, double Milliseconds);
 
 /// <summary>How a model's input is fed, as the service really does it (the declaration resolved against the file).</summary>
-public sealed record EffectivePreprocessing(string Layout, int Channels, int Height, int Width, float RangeMin, float RangeMax, string Resize, string Colour);
+public sealed record EffectivePreprocessing(
+    string Layout, int Channels, int Height, int Width, float RangeMin, float RangeMax, IReadOnlyList<float>? Mean, IReadOnlyList<float>? Std, string Resize, string Colour);
 
 /// <summary>
 /// Runs catalogued models the way indexing does — one session per file, fed as the manifest declares —
@@ -102,8 +103,12 @@ public sealed class ModelRunner(ICatalog catalog, ClassifierCache classifiers)
             var spec = ModelInputResolver.Resolve(input.Name, input.Dimensions, input.SymbolicNames, declared, long.MaxValue);
             return new EffectivePreprocessing(
                 spec.Layout.ToString().ToUpperInvariant(), spec.Channels, spec.Height, spec.Width, declared.Range[0], declared.Range[1],
+                declared.Mean, declared.Std,
                 $"bilinear, the whole image to {spec.Width}×{spec.Height} (no crop)",
-                spec.Channels == 1 ? "grey" : "grey, repeated in every channel");
+                spec.Channels == 1
+                    ? "grey (a colour image's BT.601 luma)"
+                    : (string.Equals(declared.Channels, "bgr", StringComparison.OrdinalIgnoreCase) ? "blue, green, red" : "red, green, blue")
+                        + " (a grey image repeated in every channel)");
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ModelInputNotSupportedException)
         {
