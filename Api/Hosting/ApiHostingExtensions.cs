@@ -57,6 +57,7 @@ public static class ApiHostingExtensions
 
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyEndpointFilter>();
+        services.AddHostedService<WriteAccessNotice>();
         services.AddSingleton<ZooUploads>();
         services.AddHostedService<LeftoverUploadsCleanup>();
 
