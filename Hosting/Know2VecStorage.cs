@@ -30,7 +30,7 @@ public static class Know2VecStorage
         services.AddSingleton<IValidateOptions<Know2VecOptions>, StorageOptionsValidator>();
 
         // Embedded: one SQLite file holds the catalog and the vector index (their tables do not clash).
-        services.AddSqliteStorage(sp => sp.GetRequiredService<Know2VecPaths>().CatalogDatabase);
+        services.AddSqliteStorage(sp => OwnedFile(sp, sp.GetRequiredService<Know2VecPaths>().CatalogDatabase));
         // Distributed: one PostgreSQL pool per process, shared by the catalog (Hangfire opens its own
         // connections from the same string), and one Qdrant client.
         services.AddPostgresCatalog(
@@ -63,8 +63,27 @@ public static class Know2VecStorage
             return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(RequireConnectionString(options), storageOptions), storageOptions);
         }
         var paths = services.GetRequiredService<Know2VecPaths>();
+        services.GetRequiredService<DataDirectoryLock>(); // an embedded job store has one process
         Directory.CreateDirectory(Path.GetDirectoryName(paths.JobDatabase)!);
         return new SQLiteStorage(paths.JobDatabase, new SQLiteStorageOptions { QueuePollInterval = jobs.QueuePollInterval });
+    }
+
+    /// <summary>
+    /// Whether this process owns its data directory: it uses an embedded store that only one process may
+    /// use (the SQLite catalog or the SQLite job store). The embedded vector index alone does not count:
+    /// it is only ever shared as a stand-in for Qdrant, under a PostgreSQL catalog.
+    /// </summary>
+    internal static bool OwnsDataDirectory(Know2VecOptions options) =>
+        options.Storage.Catalog == CatalogStore.Sqlite || options.Jobs.Storage == JobStore.Sqlite;
+
+    /// <summary>A file of the embedded stores; using it takes the data directory's lock when this process owns the directory.</summary>
+    private static string OwnedFile(IServiceProvider services, string path)
+    {
+        if (OwnsDataDirectory(services.GetRequiredService<IOptions<Know2VecOptions>>().Value))
+        {
+            services.GetRequiredService<DataDirectoryLock>();
+        }
+        return path;
     }
 
     private static PostgreSqlStorageOptions PostgresJobStorageOptions(Know2VecOptions options) => new()
