@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Know2Vec.Hosting;
@@ -26,9 +27,16 @@ public sealed partial class DataDirectoryLock : IDisposable
 
     private readonly FileStream _lock;
     private readonly string _holderFile;
-    private bool _disposed;
+    private int _disposed;
 
-    public DataDirectoryLock(Know2VecPaths paths, ILogger<DataDirectoryLock> logger)
+    /// <param name="paths">Where the data directory is.</param>
+    /// <param name="logger">Says who took it, or who holds it.</param>
+    /// <param name="lifetime">
+    /// The host's lifetime, when there is one: the lock is released as soon as the host has stopped,
+    /// not only when its services are disposed (which a host may do later, on another thread), so that
+    /// a host started next in the same process finds it free.
+    /// </param>
+    public DataDirectoryLock(Know2VecPaths paths, ILogger<DataDirectoryLock> logger, IHostApplicationLifetime? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         Directory.CreateDirectory(paths.DataDirectory);
@@ -51,6 +59,7 @@ public sealed partial class DataDirectoryLock : IDisposable
         Holder = new DataDirectoryHolder(Environment.ProcessId, Environment.MachineName, new DateTimeOffset(self.StartTime.ToUniversalTime(), TimeSpan.Zero));
         File.WriteAllText(_holderFile, JsonSerializer.Serialize(Holder, Json));
         LogTaken(logger, paths.DataDirectory, Holder.ProcessId);
+        lifetime?.ApplicationStopped.Register(Dispose);
     }
 
     /// <summary>This process, as the holder of the data directory.</summary>
@@ -58,11 +67,10 @@ public sealed partial class DataDirectoryLock : IDisposable
 
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
-        _disposed = true;
         // Still holding the lock: nobody else has written the holder file meanwhile.
         try
         {
