@@ -10,8 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Know2Vec.Hosting;
 
 /// <summary>
-/// Start-up work of the process that owns the catalog: registers seed manifests whose zoo is not
-/// yet catalogued, then queues <see cref="IndexZooJob"/> for every zoo that still has pending or
+/// Start-up work of the process that owns the catalog: registers seed manifests whose zoo was never
+/// seeded into this data directory (<see cref="SeededZoos"/>: a deleted seed zoo stays deleted), then queues <see cref="IndexZooJob"/> for every zoo that still has pending or
 /// interrupted ("indexing") models. Both steps are idempotent, so every restart resumes where the
 /// last one stopped; jobs still in Hangfire's persisted queue only repeat work that overwrites itself.
 /// </summary>
@@ -31,12 +31,15 @@ public sealed partial class IndexingStartup(
         Directory.CreateDirectory(paths.DataDirectory);
 
         var queued = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var manifest in paths.SeedManifests)
+        if (LoadSeededZoos() is { } seeded)
         {
-            if (await SeedAsync(manifest, cancellationToken) is { } zooId)
+            foreach (var manifest in paths.SeedManifests)
             {
-                scheduler.EnqueueIndexZoo(zooId);
-                queued.Add(zooId);
+                if (await SeedAsync(manifest, seeded, cancellationToken) is { } zooId)
+                {
+                    scheduler.EnqueueIndexZoo(zooId);
+                    queued.Add(zooId);
+                }
             }
         }
 
@@ -53,6 +56,20 @@ public sealed partial class IndexingStartup(
         {
             scheduler.EnqueueReencode();
             LogReencoding(logger, stale, indexer.AlignmentVersion);
+        }
+    }
+
+    /// <summary>The seeded zoos; null (seed nothing) when the file cannot be read: seeding blind could bring deleted zoos back.</summary>
+    private SeededZoos? LoadSeededZoos()
+    {
+        try
+        {
+            return SeededZoos.Load(paths.SeededZoos);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            LogSeededZoosUnreadable(logger, paths.SeededZoos, e.Message);
+            return null;
         }
     }
 
@@ -73,8 +90,11 @@ public sealed partial class IndexingStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Registers one seed manifest; returns its zoo id when it was added now.</summary>
-    private async Task<string?> SeedAsync(string manifestPath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers one seed manifest unless its zoo was seeded before (and is still there, or was
+    /// deleted since: <see cref="SeededZoos"/>); returns its zoo id when it was added now.
+    /// </summary>
+    private async Task<string?> SeedAsync(string manifestPath, SeededZoos seeded, CancellationToken cancellationToken)
     {
         if (!File.Exists(manifestPath))
         {
@@ -86,12 +106,30 @@ public sealed partial class IndexingStartup(
         {
             var json = await File.ReadAllTextAsync(manifestPath, cancellationToken);
             var root = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+            // The id only (no file is read): registering validates the whole manifest.
+            var zooId = ZooRegistry.ZooIdOf(ManifestValidator.Validate(json, root, requireFiles: false, maxInputValues: registry.MaxInputValues));
+            if (seeded.Contains(zooId))
+            {
+                if (await catalog.GetZooAsync(zooId, cancellationToken) is null)
+                {
+                    LogSeedDeleted(logger, zooId, manifestPath, paths.SeededZoos);
+                }
+                else
+                {
+                    LogSeedKnown(logger, zooId, manifestPath);
+                }
+                return null;
+            }
+
             var registration = await registry.RegisterAsync(json, root, cancellationToken);
+            seeded.Add(zooId, manifestPath);
             LogSeeded(logger, registration.Zoo.Id, registration.Models.Count, manifestPath);
             return registration.Zoo.Id;
         }
         catch (ZooAlreadyExistsException e)
         {
+            // Registered before seeds were remembered (or by hand): it counts as seeded from now on.
+            seeded.Add(e.ZooId, manifestPath);
             LogSeedKnown(logger, e.ZooId, manifestPath);
             return null;
         }
@@ -123,6 +161,12 @@ public sealed partial class IndexingStartup(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Seed zoo {ZooId} from {Manifest} is already registered")]
     private static partial void LogSeedKnown(ILogger logger, string zooId, string manifest);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seed zoo {ZooId} from {Manifest} was deleted after it was seeded and stays deleted (remove it from {SeededZoos} to seed it again)")]
+    private static partial void LogSeedDeleted(ILogger logger, string zooId, string manifest, string seededZoos);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{SeededZoos} cannot be read ({Problem}): no seed manifest is registered until it is fixed or removed")]
+    private static partial void LogSeededZoosUnreadable(ILogger logger, string seededZoos, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed manifest {Manifest} does not exist; skipped")]
     private static partial void LogSeedMissing(ILogger logger, string manifest);

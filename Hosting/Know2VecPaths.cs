@@ -23,6 +23,7 @@ public sealed class Know2VecPaths
         JobDatabase = Path.GetFullPath(o.Jobs.Database, DataDirectory);
         UploadedZoos = Path.Combine(DataDirectory, "zoos");
         Staging = Path.Combine(DataDirectory, "staging");
+        SeededZoos = Path.Combine(DataDirectory, "seeded-zoos.json");
     }
 
     /// <summary>What relative settings are resolved against.</summary>
@@ -49,6 +50,9 @@ public sealed class Know2VecPaths
 
     /// <summary>Where uploads are written before they are validated and moved.</summary>
     public string Staging { get; }
+
+    /// <summary>The zoos seed manifests have registered here, so that a deleted seed zoo is not seeded again.</summary>
+    public string SeededZoos { get; }
 
     /// <summary>Resolves a configured path against <see cref="BaseDirectory"/>.</summary>
     public string Resolve(string path) => Path.GetFullPath(path, BaseDirectory);

@@ -46,6 +46,7 @@ public static class Know2VecServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Know2VecPaths>();
+        services.AddSingleton<DataDirectoryLock>(); // taken when an embedded store is first used (Know2VecStorage)
         services.AddSingleton<OnnxSessionFactory>();
         services.AddSingleton<IFeaturizer, ResNet18Featurizer>();
         services.AddSingleton<ImageDecoder>();

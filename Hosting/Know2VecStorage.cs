@@ -7,6 +7,7 @@ using Know2Vec.Storage.Postgres;
 using Know2Vec.Storage.Qdrant;
 using Know2Vec.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -18,7 +19,7 @@ namespace Know2Vec.Hosting;
 /// migrations of distributed mode (<see cref="MigrateAsync"/>). Every implementation is a singleton
 /// built on first use, so configuration added after registration still counts.
 /// </summary>
-public static class Know2VecStorage
+public static partial class Know2VecStorage
 {
     /// <summary>
     /// Registers every storage adapter (each by its own type, through its own registration; nothing is
@@ -30,7 +31,7 @@ public static class Know2VecStorage
         services.AddSingleton<IValidateOptions<Know2VecOptions>, StorageOptionsValidator>();
 
         // Embedded: one SQLite file holds the catalog and the vector index (their tables do not clash).
-        services.AddSqliteStorage(sp => sp.GetRequiredService<Know2VecPaths>().CatalogDatabase);
+        services.AddSqliteStorage(sp => OwnedFile(sp, sp.GetRequiredService<Know2VecPaths>().CatalogDatabase));
         // Distributed: one PostgreSQL pool per process, shared by the catalog (Hangfire opens its own
         // connections from the same string), and one Qdrant client.
         services.AddPostgresCatalog(
@@ -63,8 +64,61 @@ public static class Know2VecStorage
             return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(RequireConnectionString(options), storageOptions), storageOptions);
         }
         var paths = services.GetRequiredService<Know2VecPaths>();
+        services.GetRequiredService<DataDirectoryLock>(); // an embedded job store has one process
         Directory.CreateDirectory(Path.GetDirectoryName(paths.JobDatabase)!);
-        return new SQLiteStorage(paths.JobDatabase, new SQLiteStorageOptions { QueuePollInterval = jobs.QueuePollInterval });
+        // The store's invisibility timeout stays at its 30 minutes: Hangfire.Storage.SQLite never renews
+        // a fetched job, so a shorter one would hand a long probe to a second worker while the first
+        // still runs it. Jobs of a crashed process are handed back at start instead (RecoverAfterCrash).
+        var storage = new SQLiteStorage(paths.JobDatabase, new SQLiteStorageOptions { QueuePollInterval = jobs.QueuePollInterval });
+        var (requeued, locks) = RecoverAfterCrash(storage);
+        if (requeued + locks > 0)
+        {
+            LogRecovered(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Know2VecStorage)), requeued, locks);
+        }
+        return storage;
+    }
+
+    /// <summary>
+    /// Puts back in the queue every job a previous process fetched and never finished (it was killed or
+    /// crashed: a process that stops gracefully re-queues its own), and drops the job-store locks it
+    /// held. Only for the embedded store, whose data directory this process has locked
+    /// (<see cref="DataDirectoryLock"/>), so no other process can be running those jobs. Hangfire then
+    /// runs them again within a poll interval instead of after the 30-minute invisibility timeout; the
+    /// jobs are idempotent. Runs before any job server or client uses the store.
+    /// </summary>
+    /// <returns>How many jobs were re-queued and how many locks dropped.</returns>
+    internal static (int Requeued, int Locks) RecoverAfterCrash(SQLiteStorage storage)
+    {
+        using var db = storage.CreateAndOpenConnection();
+        var fetched = db.JobQueueRepository.Where(job => job.FetchedAt != DateTime.MinValue).ToList();
+        foreach (var job in fetched)
+        {
+            job.FetchedAt = DateTime.MinValue; // what the store writes when a worker re-queues a job
+            db.Database.Update(job);
+        }
+        var locks = db.Database.DeleteAll<Hangfire.Storage.SQLite.Entities.DistributedLock>();
+        return (fetched.Count, locks);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The previous process stopped without finishing {Requeued} jobs (it was killed or crashed): they are queued again; {Locks} job-store locks it held were released")]
+    private static partial void LogRecovered(ILogger logger, int requeued, int locks);
+
+    /// <summary>
+    /// Whether this process owns its data directory: it uses an embedded store that only one process may
+    /// use (the SQLite catalog or the SQLite job store). The embedded vector index alone does not count:
+    /// it is only ever shared as a stand-in for Qdrant, under a PostgreSQL catalog.
+    /// </summary>
+    internal static bool OwnsDataDirectory(Know2VecOptions options) =>
+        options.Storage.Catalog == CatalogStore.Sqlite || options.Jobs.Storage == JobStore.Sqlite;
+
+    /// <summary>A file of the embedded stores; using it takes the data directory's lock when this process owns the directory.</summary>
+    private static string OwnedFile(IServiceProvider services, string path)
+    {
+        if (OwnsDataDirectory(services.GetRequiredService<IOptions<Know2VecOptions>>().Value))
+        {
+            services.GetRequiredService<DataDirectoryLock>();
+        }
+        return path;
     }
 
     private static PostgreSqlStorageOptions PostgresJobStorageOptions(Know2VecOptions options) => new()

@@ -20,7 +20,7 @@ public static class WorkerProgram
             return await MigrateCommand.RunAsync(args[1..]);
         }
 
-        var builder = WebApplication.CreateSlimBuilder(args);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, EnvironmentName = LaunchEnvironment.Resolve(args) });
 
         builder.Services.AddKnow2VecCore(builder.Configuration).AddKnow2VecWorker();   // the shared composition root, worker role
         builder.Services.AddKnow2VecHealthChecks(servesQueries: false);                // catalog and job store reachable

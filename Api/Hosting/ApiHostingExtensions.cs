@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Hangfire;
+using Hangfire.Dashboard;
 using Know2Vec.Api.Features.Zoos;
 using Know2Vec.Hosting;
 using Know2Vec.Hosting.Health;
@@ -57,6 +58,8 @@ public static class ApiHostingExtensions
 
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyEndpointFilter>();
+        services.AddHostedService<WriteAccessNotice>();
+        services.AddSingleton<HangfireDashboardAccess>();
         services.AddSingleton<ZooUploads>();
         services.AddHostedService<LeftoverUploadsCleanup>();
 
@@ -102,9 +105,29 @@ public static class ApiHostingExtensions
             ui.SwaggerEndpoint("/swagger/v1/swagger.json", "Know2Vec v1");
         });
 
-        // Local requests only (Hangfire's default authorization): it can re-run and delete jobs.
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "Know2Vec jobs" },
-            app.Services.GetRequiredService<JobStorage>());
+        // The job dashboard can re-queue and delete jobs: HangfireDashboardAccess says who may look
+        // and who may act. Refusals are answered here, as ProblemDetails, before Hangfire runs.
+        var access = app.Services.GetRequiredService<HangfireDashboardAccess>();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(HangfireDashboardAccess.Path), dashboard => dashboard.Use(async (context, next) =>
+        {
+            var (decision, status, title, detail) = access.Decide(context);
+            if (decision == DashboardAccess.Refused)
+            {
+                if (status == StatusCodes.Status401Unauthorized)
+                {
+                    context.Response.Headers.WWWAuthenticate = $"{ApiKeyEndpointFilter.SchemeName} header=\"{ApiKeyEndpointFilter.HeaderName}\"";
+                }
+                await TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        }));
+        app.UseHangfireDashboard(HangfireDashboardAccess.Path, new DashboardOptions
+        {
+            DashboardTitle = "Know2Vec jobs",
+            Authorization = [new HangfireDashboardAuthorization(access)],
+            IsReadOnlyFunc = context => access.Decide(context.GetHttpContext()).Access != DashboardAccess.Full,
+        }, app.Services.GetRequiredService<JobStorage>());
         return app;
     }
 }

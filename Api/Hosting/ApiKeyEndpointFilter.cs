@@ -51,7 +51,7 @@ public sealed class ApiKeyEndpointFilter(IOptionsMonitor<ApiOptions> options, IH
     }
 
     // Comparing in constant time does not tell an attacker how many leading characters were right.
-    private static bool FixedTimeEquals(string? sent, string configured) =>
+    internal static bool FixedTimeEquals(string? sent, string configured) =>
         sent is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(configured));
 }
 

@@ -12,8 +12,9 @@ public sealed class ApiOptions
     public const string SectionName = "Know2Vec";
 
     /// <summary>
-    /// Key that write endpoints (register and delete zoos) require in the <c>X-Api-Key</c> header.
-    /// Unset: writes are refused, except in the Development environment.
+    /// Key that write endpoints (register and delete zoos) and the whole Hangfire dashboard require in
+    /// the <c>X-Api-Key</c> header. Unset: writes are refused, except in the Development environment
+    /// (<see cref="WriteAccessNotice"/> says so at start; <see cref="HangfireDashboardAccess"/> for the dashboard).
     /// </summary>
     public string? ApiKey { get; set; }
 

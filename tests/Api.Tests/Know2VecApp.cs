@@ -51,6 +51,9 @@ public sealed class Know2VecApp : WebApplicationFactory<Program>
 
     public TestDirectory Directory { get; }
 
+    /// <summary>What the app logged at Warning and above, as "Level Category: message".</summary>
+    public LogCapture Logs { get; } = new();
+
     /// <summary>A client that sends the API key.</summary>
     public HttpClient CreateWriter()
     {
@@ -63,7 +66,7 @@ public sealed class Know2VecApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
         if (_testServices is not null)
         {
             builder.ConfigureTestServices(_testServices);
@@ -78,6 +81,31 @@ public sealed class Know2VecApp : WebApplicationFactory<Program>
         using var descriptor = System.Text.Json.JsonDocument.Parse(File.ReadAllText(
             System.IO.Path.Combine(RepoPaths.ZooManifests, "alignment", "know2vec-v1", Know2Vec.Core.Alignment.TrainedAlignment.DescriptorFile)));
         return descriptor.RootElement.GetProperty("version").GetString()!;
+    }
+}
+
+/// <summary>Keeps every log line an app writes (at the app's minimum level), for tests that assert what the service says.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
     }
 }
 
