@@ -73,6 +73,22 @@ internal static class FormReading
         return fallback;
     }
 
+    /// <summary>
+    /// Reads a multipart form. A body that ends early (the client stopped sending) surfaces as an
+    /// IOException from the reader; it is the client's malformed request, a 400, not a server fault.
+    /// </summary>
+    public static async Task<IFormCollection> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await request.ReadFormAsync(cancellationToken);
+        }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidDataException("The multipart body ended early.", e);
+        }
+    }
+
     /// <summary>Throws the collected problems, if any.</summary>
     public static void ThrowIfAny(Dictionary<string, string[]> errors)
     {

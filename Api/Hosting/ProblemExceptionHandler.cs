@@ -48,9 +48,12 @@ internal sealed partial class ProblemExceptionHandler(
 
     internal static ProblemDetails ToProblem(Exception exception, Know2VecLimits limits) => exception switch
     {
-        // Form limits (FormOptions) throw InvalidDataException; Kestrel's body limit a 413 BadHttpRequestException.
-        InvalidDataException or BadHttpRequestException { InnerException: InvalidDataException } or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
-            => TooLarge(limits),
+        // Form limits (FormOptions) throw InvalidDataException naming the limit; Kestrel's body limit a 413
+        // BadHttpRequestException. Other InvalidDataExceptions are a malformed body (e.g. no boundary).
+        InvalidDataException data when IsFormLimit(data) => TooLarge(limits),
+        BadHttpRequestException { InnerException: InvalidDataException data } when IsFormLimit(data) => TooLarge(limits),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge(limits),
+        InvalidDataException or BadHttpRequestException { InnerException: InvalidDataException } => MalformedBody(),
         BadHttpRequestException bad => new ProblemDetails
         {
             Status = bad.StatusCode,
@@ -100,6 +103,17 @@ internal sealed partial class ProblemExceptionHandler(
             Title = "Unexpected error",
             Detail = "The server could not complete the request. Its log has the details under this trace id.",
         },
+    };
+
+    /// <summary>ASP.NET's form reader names the limit it enforced ("Multipart body length limit … exceeded").</summary>
+    private static bool IsFormLimit(InvalidDataException e) => e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>400 for a multipart body that cannot be read: no boundary, cut off, or not multipart at all.</summary>
+    internal static ProblemDetails MalformedBody() => new()
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = "The request body could not be read",
+        Detail = "The body is not well-formed multipart/form-data: a boundary is missing, a part is cut off, or the body ended early.",
     };
 
     /// <summary>413 for a body over the configured limits.</summary>

@@ -67,7 +67,7 @@ public static partial class ZoosApi
         ZooRegistration registration;
         if (request.HasFormContentType)
         {
-            registration = await uploads.RegisterAsync(await request.ReadFormAsync(cancellationToken), cancellationToken);
+            registration = await uploads.RegisterAsync(await FormReading.ReadFormAsync(request, cancellationToken), cancellationToken);
         }
         else if (request.HasJsonContentType())
         {
