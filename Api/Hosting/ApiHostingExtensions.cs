@@ -1,10 +1,12 @@
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
 using Hangfire;
 using Hangfire.Dashboard;
 using Know2Vec.Api.Features.Zoos;
 using Know2Vec.Hosting;
 using Know2Vec.Hosting.Health;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -14,6 +16,9 @@ namespace Know2Vec.Api.Hosting;
 /// <summary>How the Api process is put together; Program.cs calls these in order.</summary>
 public static class ApiHostingExtensions
 {
+    /// <summary>The rate-limiter policy of the expensive endpoints (queries, predictions).</summary>
+    public const string AdmissionPolicy = "admission";
+
     /// <summary>Core services and background jobs (the Indexer project's composition root).</summary>
     public static WebApplicationBuilder AddKnow2VecServices(this WebApplicationBuilder builder)
     {
@@ -57,6 +62,39 @@ public static class ApiHostingExtensions
             kestrel.Limits.MaxRequestBodySize = know2vec.Value.Limits.MaxUploadBytes);
 
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // Admission control: queries and predictions run a few at a time; beyond the queue, 429 at once.
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(AdmissionPolicy, context =>
+            {
+                var admission = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.Admission;
+                return RateLimitPartition.GetConcurrencyLimiter(AdmissionPolicy, _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = admission.EffectiveMaxConcurrent,
+                    QueueLimit = admission.EffectiveQueueLength,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                });
+            });
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var http = context.HttpContext;
+                var admission = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.Admission;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"{admission.EffectiveMaxConcurrent} queries or predictions run at once and {admission.EffectiveQueueLength} may wait "
+                            + $"(Know2Vec:Admission); all are taken. Retry after {admission.RetryAfterSeconds} s.",
+                    },
+                });
+            };
+        });
+
         services.AddSingleton<ApiKeyEndpointFilter>();
         services.AddHostedService<WriteAccessNotice>();
         services.AddSingleton<HangfireDashboardAccess>();
@@ -97,6 +135,7 @@ public static class ApiHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // bare 404/405/415 become ProblemDetails too
+        app.UseRateLimiter();     // admission of queries and predictions (health endpoints are not limited)
 
         app.UseSwagger();
         app.UseSwaggerUI(ui =>

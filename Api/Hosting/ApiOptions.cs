@@ -22,6 +22,37 @@ public sealed class ApiOptions
     [Required]
     [ValidateObjectMembers]
     public Know2VecLimits Limits { get; set; } = new();
+
+    /// <summary>How many queries and predictions run at once, and how many wait (section <c>Know2Vec:Admission</c>).</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public AdmissionOptions Admission { get; set; } = new();
+}
+
+/// <summary>
+/// Admission control of the expensive endpoints (<c>POST /queries</c>, <c>POST /models/{id}/predictions</c>):
+/// a request beyond the running and queued ones is refused at once with 429 and Retry-After, instead of
+/// every request slowing down together. Health endpoints are never queued.
+/// </summary>
+public sealed class AdmissionOptions
+{
+    /// <summary>Requests that run at once; unset: one per core (featurizing is CPU-bound).</summary>
+    [Range(1, 1024)]
+    public int? MaxConcurrent { get; set; }
+
+    /// <summary>Requests that wait for a free slot, oldest first; unset: two per core; 0: none wait.</summary>
+    [Range(0, 100_000)]
+    public int? QueueLength { get; set; }
+
+    /// <summary>Seconds a refused client is told to wait (Retry-After).</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 2;
+
+    /// <summary>Effective concurrency.</summary>
+    public int EffectiveMaxConcurrent => MaxConcurrent ?? Environment.ProcessorCount;
+
+    /// <summary>Effective queue length.</summary>
+    public int EffectiveQueueLength => QueueLength ?? (2 * Environment.ProcessorCount);
 }
 
 /// <summary>Request limits (section <c>Know2Vec:Limits</c>). Image pixel limits are in <c>Know2Vec:Images</c>.</summary>

@@ -28,6 +28,8 @@ public static class ModelsApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(ApiHostingExtensions.AdmissionPolicy)
             .DisableAntiforgery();
         return app;
     }

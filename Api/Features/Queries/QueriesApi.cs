@@ -26,6 +26,8 @@ public static class QueriesApi
                 + "and 'rerank' (0-20, default 0): run the top k models on the images and re-order them by LogME of their outputs.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(ApiHostingExtensions.AdmissionPolicy)
             .DisableAntiforgery();
         return app;
     }
