@@ -23,6 +23,29 @@ public sealed class BenchmarkZooTests(BenchmarkFixture fixture) : IClassFixture<
     private readonly BenchmarkData _data = fixture.Data;
 
     [Fact]
+    public void Every_committed_image_file_is_covered_by_the_licences_file()
+    {
+        var root = _data.ZooManifestsDirectory;
+        var licences = File.ReadAllText(Path.Combine(root, "LICENSES.md"));
+
+        // Each image set's file, each sample dataset folder and the probe pool are named with their source.
+        foreach (var set in _data.ImageSets.Values)
+        {
+            var dataset = Path.GetFileName(set.File).Split('-')[0] is "fashion" ? "fashion-mnist" : Path.GetFileName(set.File).Split('-')[0];
+            Assert.Contains($"benchmark/images/{dataset}-*.u8", licences);
+        }
+
+        foreach (var folder in Directory.GetDirectories(Path.Combine(root, "samples")))
+        {
+            Assert.Contains($"samples/{Path.GetFileName(folder)}/**.png", licences);
+        }
+
+        Assert.Contains("probe-pool/v1/images.u8", licences);
+        Assert.Contains("Zalando", licences);
+        Assert.Contains("CC BY 4.0", licences);
+    }
+
+    [Fact]
     public void Every_model_matches_its_sha256_and_recorded_accuracy()
     {
         var sessions = new OnnxSessionFactory(Options.Create(new InferenceOptions { Device = InferenceDevice.Cpu }));
