@@ -65,16 +65,8 @@ internal sealed partial class ProblemExceptionHandler(
         ManifestValidationException invalid => ManifestProblems(invalid),
         ZooAlreadyExistsException exists => ZooExists(exists.ZooId),
         ManifestTooLargeException => TooLarge(limits),
-        UploadRejectedException upload => new HttpValidationProblemDetails(new Dictionary<string, string[]> { [upload.Field] = [upload.Message] })
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The upload is invalid",
-        },
-        InvalidRequestException request => new HttpValidationProblemDetails(request.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The request is invalid",
-        },
+        UploadRejectedException upload => Invalid("The upload is invalid", new Dictionary<string, string[]> { [upload.Field] = [upload.Message] }),
+        InvalidRequestException request => Invalid("The request is invalid", request.Errors),
         ModelNotFoundException missing => new ProblemDetails
         {
             Status = StatusCodes.Status404NotFound,
@@ -87,16 +79,8 @@ internal sealed partial class ProblemExceptionHandler(
             Title = "The model cannot be run",
             Detail = notRunnable.Message,
         },
-        InvalidQueryException query => new HttpValidationProblemDetails(query.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The query is invalid",
-        },
-        ImageDecodeException image => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["images"] = [image.Message] })
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "An image could not be used",
-        },
+        InvalidQueryException query => Invalid("The query is invalid", query.Errors),
+        ImageDecodeException image => Invalid("An image could not be used", new Dictionary<string, string[]> { ["images"] = [image.Message] }),
         _ => new ProblemDetails
         {
             Status = StatusCodes.Status500InternalServerError,
@@ -104,6 +88,14 @@ internal sealed partial class ProblemExceptionHandler(
             Detail = "The server could not complete the request. Its log has the details under this trace id.",
         },
     };
+
+    /// <summary>400 naming every problem by its field.</summary>
+    private static HttpValidationProblemDetails Invalid(string title, IReadOnlyDictionary<string, string[]> errors) =>
+        new(errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = title,
+        };
 
     /// <summary>ASP.NET's form reader names the limit it enforced ("Multipart body length limit … exceeded").</summary>
     private static bool IsFormLimit(InvalidDataException e) => e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Know2Vec.Core.Catalog;
@@ -83,8 +84,11 @@ public sealed class ModelRunner(ICatalog catalog, ClassifierCache classifiers)
         return new ModelPredictions(model, predictions, milliseconds);
     }
 
+    // Reading a file's graph costs a full parse (tens of MB for ResNet-class models): once per file version and declaration.
+    private readonly ConcurrentDictionary<(string Path, string Sha256, string Input), EffectivePreprocessing> _preprocessing = new();
+
     /// <summary>How the service feeds the model, read from its file without running it; null when the file is gone or unreadable.</summary>
-    public static EffectivePreprocessing? Preprocessing(ModelRecord model, string zooRoot)
+    public EffectivePreprocessing? Preprocessing(ModelRecord model, string zooRoot)
     {
         var path = ManifestValidator.ResolveUnderRoot(zooRoot, model.File);
         if (path is null || !File.Exists(path))
@@ -92,6 +96,23 @@ public sealed class ModelRunner(ICatalog catalog, ClassifierCache classifiers)
             return null;
         }
 
+        var key = (path, model.Sha256, model.InputJson);
+        if (_preprocessing.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var described = Describe(model, path);
+        if (described is not null)
+        {
+            _preprocessing[key] = described;
+        }
+
+        return described;
+    }
+
+    private static EffectivePreprocessing? Describe(ModelRecord model, string path)
+    {
         try
         {
             if (OnnxModelFile.Read(path).Inputs is not [var input])

@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Know2Vec.Core.Catalog;
 using Know2Vec.Core.Imaging;
 using Know2Vec.Core.Inference;
 using Know2Vec.Core.Transfer;
-using Know2Vec.Core.Zoo;
 using Microsoft.Extensions.Logging;
 
 namespace Know2Vec.Core.Querying;

@@ -214,15 +214,7 @@ public abstract class VectorIndexContract
     }
 
     [StorageTheory]
-    [InlineData("zoo", "a:m1,a:m2,a:m3,a:m4")]
-    [InlineData("architecture", "a:m2,a:m3,b:m1")]
-    [InlineData("tag", "a:m1,b:m1")]
-    [InlineData("tag-case", "a:m3")]
-    [InlineData("max-parameters", "a:m1,a:m2,b:m1")]
-    [InlineData("zoo+architecture", "b:m1")]
-    [InlineData("architecture+tag+max", "a:m1,b:m2")]
-    [InlineData("all", "a:m2")]
-    [InlineData("nothing", "")]
+    [MemberData(nameof(CatalogContract.FilterCases), MemberType = typeof(CatalogContract))]
     public async Task Search_filters_same_results_as_the_catalog(string name, string expected)
     {
         var index = await SeedTwoZoosAsync();

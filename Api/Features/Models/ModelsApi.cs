@@ -50,11 +50,11 @@ public static class ModelsApi
         return TypedResults.Ok(models.Select(ModelResponse.From).ToArray());
     }
 
-    internal static async Task<Ok<ModelResponse>> GetModel(string id, [FromServices] ICatalog catalog, CancellationToken cancellationToken)
+    internal static async Task<Ok<ModelResponse>> GetModel(string id, [FromServices] ICatalog catalog, [FromServices] ModelRunner runner, CancellationToken cancellationToken)
     {
         var model = await catalog.GetModelAsync(id, cancellationToken) ?? throw new ModelNotFoundException(id);
         var zoo = await catalog.GetZooAsync(model.ZooId, cancellationToken) ?? throw new ModelNotFoundException(id);
-        return TypedResults.Ok(ModelResponse.From(model) with { Preprocessing = ModelRunner.Preprocessing(model, zoo.RootDirectory) });
+        return TypedResults.Ok(ModelResponse.From(model) with { Preprocessing = runner.Preprocessing(model, zoo.RootDirectory) });
     }
 
     internal static async Task<Ok<PredictionsResponse>> Predict(
